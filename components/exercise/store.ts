@@ -1,0 +1,173 @@
+/**
+ * Local persistence of learner work: code, status, hints and runs per exercise.
+ *
+ * Everything lives in localStorage under `dpl:v1:ex:<exercise-id>`. Writes can fail (quota
+ * full, storage disabled): every write returns a `SaveResult` so the caller can tell the
+ * learner, and nothing already in the editor is ever discarded because a save failed.
+ */
+
+/** Exercise status shown in lessons and on the home page. */
+export type ExerciseStatus = 'not-started' | 'attempted' | 'passed';
+
+/** What is kept for one exercise. */
+export interface ExerciseRecord {
+  /** The learner's code, exactly as typed. */
+  code: string;
+  status: ExerciseStatus;
+  /** How many hints are unlocked (0 = none). */
+  hintsShown: number;
+  /** Number of test runs so far (the solution can be revealed after one). */
+  runs: number;
+  /** Milliseconds since the epoch of the last change. */
+  updatedAt: number;
+}
+
+/** The export file: `{ app, version, exportedAt, exercises: { [id]: ExerciseRecord } }`. */
+export interface ProgressFile {
+  app: 'data-path-lab';
+  version: 1;
+  exportedAt: string;
+  exercises: Record<string, ExerciseRecord>;
+}
+
+export type SaveResult = { ok: true } | { ok: false; reason: 'quota' | 'unavailable'; message: string };
+
+const PREFIX = 'dpl:v1:ex:';
+
+/** A storage that may be missing (privacy modes) or throw (quota). */
+function storage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function isQuotaError(e: unknown): boolean {
+  return (
+    e instanceof DOMException &&
+    (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED' || e.code === 22)
+  );
+}
+
+/** Validates an unknown value as an ExerciseRecord; returns null when it is not one. */
+export function parseRecord(v: unknown): ExerciseRecord | null {
+  if (!v || typeof v !== 'object') return null;
+  const r = v as Record<string, unknown>;
+  if (typeof r.code !== 'string') return null;
+  if (r.status !== 'not-started' && r.status !== 'attempted' && r.status !== 'passed') return null;
+  const hintsShown = Number.isInteger(r.hintsShown) && (r.hintsShown as number) >= 0 ? (r.hintsShown as number) : 0;
+  const runs = Number.isInteger(r.runs) && (r.runs as number) >= 0 ? (r.runs as number) : 0;
+  const updatedAt = typeof r.updatedAt === 'number' && Number.isFinite(r.updatedAt) ? r.updatedAt : 0;
+  return { code: r.code, status: r.status, hintsShown, runs, updatedAt };
+}
+
+/** Loads the record of exercise `id`, or null when none is stored (or it is unreadable). */
+export function loadRecord(id: string): ExerciseRecord | null {
+  const s = storage();
+  if (!s) return null;
+  try {
+    const raw = s.getItem(PREFIX + id);
+    return raw ? parseRecord(JSON.parse(raw)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Saves the record of exercise `id`. Never throws. */
+export function saveRecord(id: string, rec: ExerciseRecord): SaveResult {
+  const s = storage();
+  if (!s) return { ok: false, reason: 'unavailable', message: 'This browser is not letting the site store anything, so your code will not survive a reload. Export your progress or copy your code.' };
+  try {
+    s.setItem(PREFIX + id, JSON.stringify(rec));
+    return { ok: true };
+  } catch (e) {
+    if (isQuotaError(e)) {
+      return { ok: false, reason: 'quota', message: 'Could not save: the browser storage for this site is full. Your code is still in the editor; export your progress or free some space.' };
+    }
+    return { ok: false, reason: 'unavailable', message: `Could not save: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Removes the record of exercise `id` (used by Reset). */
+export function clearRecord(id: string): void {
+  try {
+    storage()?.removeItem(PREFIX + id);
+  } catch {
+    /* nothing to clear */
+  }
+}
+
+/** The status of exercise `id` ('not-started' when nothing is stored). */
+export function statusOf(id: string): ExerciseStatus {
+  return loadRecord(id)?.status ?? 'not-started';
+}
+
+/** Every stored exercise record, keyed by exercise id. */
+export function allRecords(): Record<string, ExerciseRecord> {
+  const out: Record<string, ExerciseRecord> = {};
+  const s = storage();
+  if (!s) return out;
+  for (let i = 0; i < s.length; i++) {
+    const key = s.key(i);
+    if (!key || !key.startsWith(PREFIX)) continue;
+    const rec = loadRecord(key.slice(PREFIX.length));
+    if (rec) out[key.slice(PREFIX.length)] = rec;
+  }
+  return out;
+}
+
+/** Builds the JSON text of a progress export. */
+export function exportProgress(now = new Date()): string {
+  const file: ProgressFile = { app: 'data-path-lab', version: 1, exportedAt: now.toISOString(), exercises: allRecords() };
+  return JSON.stringify(file, null, 2);
+}
+
+/**
+ * Parses a progress file. Pure: returns the records, or an error message naming what is
+ * wrong; nothing is written.
+ */
+export function parseProgress(text: string): { ok: true; exercises: Record<string, ExerciseRecord> } | { ok: false; error: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: `This file is not valid JSON (${e instanceof Error ? e.message : String(e)}).` };
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return { ok: false, error: 'This file is not a Data Path Lab progress export (expected a JSON object).' };
+  const d = data as Record<string, unknown>;
+  if (d.app !== 'data-path-lab') return { ok: false, error: 'This file is not a Data Path Lab progress export (the "app" field is missing or different).' };
+  if (d.version !== 1) return { ok: false, error: `This progress file has version ${JSON.stringify(d.version)}; this site reads version 1.` };
+  if (!d.exercises || typeof d.exercises !== 'object' || Array.isArray(d.exercises)) return { ok: false, error: 'The "exercises" field is missing or is not an object.' };
+  const exercises: Record<string, ExerciseRecord> = {};
+  for (const [id, v] of Object.entries(d.exercises as Record<string, unknown>)) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) return { ok: false, error: `"${id}" is not a valid exercise id.` };
+    const rec = parseRecord(v);
+    if (!rec) return { ok: false, error: `The entry for "${id}" is malformed (it needs a "code" string and a "status" of not-started, attempted or passed).` };
+    exercises[id] = rec;
+  }
+  return { ok: true, exercises };
+}
+
+/**
+ * Imports a progress file: validates all of it first and writes only if it is valid, so a
+ * malformed file changes nothing. On a storage failure part-way, restores what was there.
+ */
+export function importProgress(text: string): { ok: true; count: number } | { ok: false; error: string } {
+  const parsed = parseProgress(text);
+  if (!parsed.ok) return parsed;
+  const before = allRecords();
+  const written: string[] = [];
+  for (const [id, rec] of Object.entries(parsed.exercises)) {
+    const r = saveRecord(id, rec);
+    if (!r.ok) {
+      for (const w of written) {
+        if (before[w]) saveRecord(w, before[w]);
+        else clearRecord(w);
+      }
+      return { ok: false, error: r.message };
+    }
+    written.push(id);
+  }
+  return { ok: true, count: written.length };
+}

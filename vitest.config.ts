@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+import path from 'node:path';
+
+/**
+ * Exercise test files import the learner's code from the module name `@submission`.
+ * Under Vitest it resolves to the `solution.ts` beside the test file (the reference
+ * solution), or to `$SUBMISSION` when that environment variable names a file.
+ * The browser grader and `npm run grade` map the same name to the learner's code.
+ */
+function submissionModule() {
+  return {
+    name: 'data-path-lab:submission',
+    enforce: 'pre' as const,
+    resolveId(source: string, importer: string | undefined) {
+      if (source !== '@submission' || !importer) return null;
+      if (process.env.SUBMISSION) return path.resolve(process.env.SUBMISSION);
+      return path.join(path.dirname(importer), 'solution.ts');
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [submissionModule()],
+  test: {
+    include: ['sims/**/*.test.ts', 'components/**/*.test.ts', 'content/exercises/*/*.test.ts', 'tests/unit/**/*.test.ts', 'scripts/**/*.test.ts'],
+    retry: 0,
+    // The module cache would keep whatever file `@submission` resolved to first, so a
+    // later run with another $SUBMISSION would silently test the old file.
+    fsModuleCache: false,
+    pool: 'threads',
+  },
+});
