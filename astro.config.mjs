@@ -12,7 +12,12 @@ export default defineConfig({
   build: { format: 'directory' },
   devToolbar: { enabled: false },
   vite: {
-    worker: { format: 'es' },
+    // Every Worker script lands in /_astro/workers/, which is served with a strict
+    // Content-Security-Policy (no network): see scripts/serve.mjs and public/_headers.
+    worker: {
+      format: 'es',
+      rolldownOptions: { output: { entryFileNames: '_astro/workers/[name]-[hash].js', chunkFileNames: '_astro/workers/[name]-[hash].js' } },
+    },
     build: { chunkSizeWarningLimit: 6000 },
   },
 });

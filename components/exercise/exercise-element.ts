@@ -112,7 +112,10 @@ class DplExercise extends HTMLElement {
     this.record = { ...this.record, code, updatedAt: Date.now() };
     if (this.record.status === 'not-started' && code !== this.textarea.defaultValue) {
       this.record.status = 'attempted';
+      // Save first: listeners of the progress event read the store.
+      this.flushSave();
       paintStatus(this.id_, 'attempted');
+      return;
     }
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => this.flushSave(), SAVE_DEBOUNCE_MS);
@@ -200,10 +203,11 @@ class DplExercise extends HTMLElement {
     }
     this.showOutcome(outcome);
     const passed = outcome.type === 'result' && outcome.report.tests.length > 0 && outcome.report.tests.every((t) => t.state === 'pass');
-    const status: ExerciseStatus = passed ? 'passed' : 'attempted';
+    // Passing is kept: experimenting after a pass does not take the badge away.
+    const status: ExerciseStatus = passed || this.record.status === 'passed' ? 'passed' : 'attempted';
     this.record = { ...this.record, code: this.code, status, runs: this.record.runs + 1, updatedAt: Date.now() };
-    paintStatus(this.id_, status);
     this.flushSave();
+    paintStatus(this.id_, status);
     this.updateSolutionButton();
     btn.disabled = false;
     btn.removeAttribute('aria-busy');

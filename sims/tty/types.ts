@@ -74,7 +74,10 @@ export interface WriterState {
   phase: WriterPhase;
   /** Bytes of this write accepted so far (copied into the ring / pipe). */
   written: number;
-  /** Bytes of the current `iterate_tty_write` chunk still to be accepted by the driver. */
+  /** Bytes of the current `iterate_tty_write` chunk still to be accepted by the driver.
+   *  Set when the chunk is cut (on taking the lock, and after each chunk), so in 'copying'
+   *  it is the whole chunk about to be handed to `n_tty_write`, in 'room-wait' what is left
+   *  of it. Always 0 for the pipe (it copies page by page) and once 'done'. */
   chunkLeft: number;
   /** A signal has been delivered and is pending (TIF_SIGPENDING). */
   signalPending: boolean;

@@ -1,0 +1,37 @@
+import { expect, type Page, type Request } from '@playwright/test';
+
+/** Records every request the page makes; `foreign()` lists those to another origin. */
+export function watchRequests(page: Page, origin: string) {
+  const all: string[] = [];
+  const onRequest = (r: Request) => all.push(r.url());
+  page.on('request', onRequest);
+  page.context().on('request', onRequest);
+  return {
+    all,
+    foreign: () => all.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')),
+  };
+}
+
+/** Replaces the code of exercise `id` as a learner would: click in, select all, type. */
+export async function setExerciseCode(page: Page, id: string, code: string) {
+  const ex = page.locator(`dpl-exercise[data-exercise-id="${id}"]`);
+  const textarea = ex.locator('textarea[data-role="code"]');
+  if (await textarea.isVisible()) await textarea.click();
+  await expect(ex).toHaveAttribute('data-editor', 'monaco', { timeout: 20_000 });
+  await ex.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  // Paste, as a learner would: typing would trigger the editor's auto-indent and auto-close.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.evaluate((text) => navigator.clipboard.writeText(text), code);
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect.poll(() => ex.evaluate((el) => (el as HTMLElement & { code: string }).code)).toBe(code);
+}
+
+/** Runs the tests of exercise `id` with the button and waits for the outcome. */
+export async function runExercise(page: Page, id: string) {
+  const ex = page.locator(`dpl-exercise[data-exercise-id="${id}"]`);
+  await ex.getByRole('button', { name: /Run tests/ }).click();
+  await expect(ex).not.toHaveAttribute('data-state', 'running', { timeout: 15_000 });
+  return ex;
+}

@@ -1,0 +1,154 @@
+/**
+ * Bad input loses nothing and leaves the page responsive: syntax errors, thrown strings,
+ * huge console output, a flood of worker messages, network attempts, full storage,
+ * malformed progress files. Plus the exercise controls: Ctrl+Enter, hints, reset, solution.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { runExercise, setExerciseCode } from './helpers';
+
+const LESSON = '/lessons/tty-write-atomicity/';
+const ID = 'circ-buffer';
+const exercise = (page: Page) => page.locator(`dpl-exercise[data-exercise-id="${ID}"]`);
+
+test('a syntax error is reported with line and column and the code is kept', async ({ page }) => {
+  await page.goto(LESSON);
+  const code = 'export function circSpaceToEnd(head: number, tail: number, size: number): number {\n  return head +;\n}\n';
+  await setExerciseCode(page, ID, code);
+  const ex = await runExercise(page, ID);
+  await expect(ex.locator('[data-role="grade-error"]')).toContainText('Syntax error at line 2, column');
+  await expect(ex.locator('[data-role="grade-error"]')).toContainText('submission.ts');
+  expect(await ex.evaluate((el) => (el as HTMLElement & { code: string }).code)).toBe(code);
+});
+
+test('a thrown string and a thrown object are shown as readable failures', async ({ page }) => {
+  await page.goto(LESSON);
+  await setExerciseCode(page, ID, 'export function circSpaceToEnd(): number { throw "ring on fire"; }\nexport function uartWrite(): number { throw { errno: -11 }; }\n');
+  const ex = await runExercise(page, ID);
+  await expect(ex.locator('.ex-msg').filter({ hasText: 'A string was thrown, not an Error: "ring on fire"' }).first()).toBeVisible();
+  await expect(ex.locator('.ex-msg').filter({ hasText: 'A value that is not an Error was thrown: { errno: -11 }' }).first()).toBeVisible();
+});
+
+test('huge console output is capped and a flood of worker messages is ignored', async ({ page }) => {
+  await page.goto(LESSON);
+  await setExerciseCode(
+    page,
+    ID,
+    [
+      'const post = (Object.getPrototypeOf(self) as any).postMessage;',
+      'for (let i = 0; i < 20000; i++) { try { post.call(self, { id: 999999, type: "result", report: { tests: [] } }); } catch {} }',
+      'export function circSpaceToEnd(): number { for (let i = 0; i < 100000; i++) console.log("spam", i); return 0; }',
+      'export function uartWrite(): number { return 0; }',
+    ].join('\n'),
+  );
+  const ex = await runExercise(page, ID);
+  await expect(ex.locator('[data-role="summary"]')).toContainText('tests failed');
+  await expect(ex.locator('.ex-console summary')).toContainText('truncated');
+  await expect(page.evaluate(() => document.title)).resolves.toContain('Data Path Lab');
+});
+
+test('learner code has no network: fetch is refused by the worker and by its CSP', async ({ page }) => {
+  await page.goto(LESSON);
+  await setExerciseCode(
+    page,
+    ID,
+    [
+      'let outcome = "none";',
+      'try { await fetch("/"); outcome = "fetch-ok"; } catch (e) { outcome = "fetch-refused"; }',
+      'const real = (globalThis as any).WorkerGlobalScope.prototype.fetch;',
+      'try { await real.call(self, "/"); outcome += ",proto-ok"; } catch (e) { outcome += ",proto-blocked"; }',
+      'throw new Error("network:" + outcome);',
+    ].join('\n'),
+  );
+  const ex = await runExercise(page, ID);
+  await expect(ex.locator('[data-role="grade-error"]')).toContainText('network:fetch-refused,proto-blocked');
+});
+
+test('Ctrl+Enter runs the tests; hints unlock one at a time; the solution needs a run; reset asks first', async ({ page }) => {
+  await page.goto(LESSON);
+  const ex = exercise(page);
+  await expect(ex.getByRole('button', { name: 'Reveal solution' })).toBeDisabled();
+  const starter = await ex.locator('textarea[data-role="code"]').inputValue();
+  await setExerciseCode(page, ID, `${starter}\n// my note\n`);
+  await page.keyboard.press('Control+Enter');
+  await expect(ex).toHaveAttribute('data-state', /failed|passed/, { timeout: 15_000 });
+
+  const hint = ex.getByRole('button', { name: /Show a hint/ });
+  const total = await ex.locator('[data-hint]').count();
+  await hint.click();
+  await expect(ex.locator('[data-hint]:visible')).toHaveCount(1);
+  await hint.click();
+  await expect(ex.locator('[data-hint]:visible')).toHaveCount(2);
+  await expect(hint).toContainText(`(${total - 2} left)`);
+
+  await ex.getByRole('button', { name: 'Reveal solution' }).click();
+  await expect(ex.locator('[data-role="solution-code"]')).toContainText('export function uartWrite');
+
+  await ex.getByRole('button', { name: 'Reset code' }).click();
+  await expect(ex.locator('[data-role="confirm"]')).toBeVisible();
+  await ex.getByRole('button', { name: 'Keep my code' }).click();
+  expect(await ex.evaluate((el) => (el as HTMLElement & { code: string }).code)).toContain('// my note');
+  await ex.getByRole('button', { name: 'Reset code' }).click();
+  await ex.getByRole('button', { name: 'Yes, reset' }).click();
+  await expect.poll(() => ex.evaluate((el) => (el as HTMLElement & { code: string }).code)).toBe(starter);
+
+  // Hints stay unlocked after a reload.
+  await page.reload();
+  await expect(exercise(page).locator('[data-hint]:visible')).toHaveCount(2);
+});
+
+test('a full storage quota is reported and the code stays in the editor', async ({ page }) => {
+  await page.goto(LESSON);
+  await page.evaluate(() => {
+    const chunk = 'x'.repeat(256 * 1024);
+    for (let i = 0; i < 200; i++) {
+      try {
+        localStorage.setItem(`filler-${i}`, chunk);
+      } catch {
+        // Fill the remainder in smaller pieces.
+        for (let j = 0; j < 2000; j++) {
+          try {
+            localStorage.setItem(`filler-${i}-${j}`, 'x'.repeat(1024));
+          } catch {
+            return;
+          }
+        }
+        return;
+      }
+    }
+  });
+  const code = `// ${'long comment '.repeat(2000)}\nexport function circSpaceToEnd(): number { return 0; }\n`;
+  await setExerciseCode(page, ID, code);
+  const ex = exercise(page);
+  await expect(ex.locator('[data-role="save"]')).toContainText('storage for this site is full');
+  await expect(ex.locator('[data-role="save"]')).toHaveAttribute('data-kind', 'error');
+  expect(await ex.evaluate((el) => (el as HTMLElement & { code: string }).code)).toBe(code);
+});
+
+test('progress export and import; a malformed file changes nothing', async ({ page }, testInfo) => {
+  await page.goto(LESSON);
+  await setExerciseCode(page, ID, '// exported work\nexport function circSpaceToEnd(): number { return 0; }\n');
+  await expect(exercise(page).locator('[data-role="save"]')).toContainText('Saved');
+  await page.goto('/');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export progress' }).click();
+  const file = testInfo.outputPath('progress.json');
+  await (await download).saveAs(file);
+
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await expect(page.locator('#curriculum [data-exercise-status="circ-buffer"]')).toHaveText('Not started');
+
+  const input = page.locator('#import-progress');
+  await input.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"app": "data-path-lab", "version": 1, "exercises": {"circ-buffer": {"status": "passed"}}}') });
+  await expect(page.locator('#import-message')).toContainText('malformed');
+  await expect(page.locator('#import-message')).toContainText('Nothing was changed');
+  await input.setInputFiles({ name: 'junk.json', mimeType: 'application/json', buffer: Buffer.from('not json at all') });
+  await expect(page.locator('#import-message')).toContainText('not valid JSON');
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+  await input.setInputFiles(file);
+  await expect(page.locator('#import-message')).toContainText('Imported progress for 1 exercise');
+  await expect(page.locator('#curriculum [data-exercise-status="circ-buffer"]')).toHaveText('Attempted');
+  await page.goto(LESSON);
+  await expect(exercise(page).locator('textarea[data-role="code"]')).toHaveValue(/exported work/);
+});
