@@ -8,6 +8,11 @@ import mdx from '@astrojs/mdx';
  */
 export default defineConfig({
   integrations: [mdx()],
+  markdown: {
+    // High-contrast themes keep code comments above WCAG AA contrast; colours switch with
+    // the site theme through the --shiki-light / --shiki-dark variables (src/styles/global.css).
+    shikiConfig: { themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false },
+  },
   trailingSlash: 'ignore',
   build: { format: 'directory' },
   devToolbar: { enabled: false },

@@ -1,0 +1,23 @@
+/** sims/ imports nothing from the rest of the project (DESIGN.md: one-way dependencies). */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+
+const sims = path.resolve(__dirname, '../../sims');
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(path.join(dir, d.name)) : d.name.endsWith('.ts') ? [path.join(dir, d.name)] : []));
+}
+
+it('sims/ imports only from sims/ (and vitest in tests)', () => {
+  const bad: string[] = [];
+  for (const f of files(sims)) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = m[1] ?? m[2];
+      if (spec === 'vitest' && f.endsWith('.test.ts')) continue;
+      const resolved = spec.startsWith('.') ? path.resolve(path.dirname(f), spec) : null;
+      if (!resolved || !resolved.startsWith(sims + path.sep)) bad.push(`${path.relative(sims, f)} imports ${spec}`);
+    }
+  }
+  expect(bad).toEqual([]);
+});
