@@ -80,9 +80,9 @@ export async function createTerminal(container: HTMLElement, opts: TerminalOptio
   document.addEventListener('dpl:theme', onTheme);
   return {
     write: (text) => term.write(text),
-    clear: () => {
-      term.reset();
-    },
+    // Written into the same queue as the text, so it clears before what follows
+    // (reset() acts at once, ahead of writes still queued).
+    clear: () => term.write('\x1b[H\x1b[2J\x1b[3J'),
     fit: () => {
       try {
         fitAddon.fit();

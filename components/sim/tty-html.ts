@@ -1,0 +1,174 @@
+/**
+ * HTML strings for the tty simulation's text views: the table view, the received bytes, the
+ * verdict, the source chip, trace lines and scheduler buttons. Pure functions with no DOM,
+ * used twice: by `TtySim.astro` to server-render the initial state (the widget means
+ * something before any JavaScript runs), and by the custom element to re-render each step.
+ */
+import type { StepEvent } from '../../sims/core/model.ts';
+import type { Cell, TtyState } from '../../sims/tty/types.ts';
+import {
+  letter,
+  lockName,
+  narrationOf,
+  phaseWords,
+  pipeCount,
+  resultKind,
+  resultText,
+  ringCount,
+  runsOf,
+  runsText,
+  sourceText,
+  timeText,
+  writerColor,
+} from './tty-format.ts';
+
+/** Escapes text for HTML element content and attribute values. */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** A coloured letter for writer `w`. */
+function chip(w: number): string {
+  return `<span class="ts-letter" style="--wc:${writerColor(w)}">${letter(w)}</span>`;
+}
+
+/** The kernel source chip for a step (or a "on the wire" chip for steps outside the kernel). */
+export function sourceChipHtml(event: StepEvent | null): string {
+  const t = sourceText(event);
+  if (!t) return event ? '<span class="ts-chip ts-chip-wire">outside the kernel: on the wire</span>' : '';
+  return `<code class="ts-chip" title="Kernel source this step models">${esc(t)}</code>`;
+}
+
+/** The state's one-sentence narration. */
+export function narrationHtml(state: TtyState): string {
+  return esc(narrationOf(state));
+}
+
+/** One line of the text trace: step number, narration, source. */
+export function traceItemHtml(state: TtyState): string {
+  const src = sourceText(state.event);
+  return `<li value="${state.stepIndex}">${esc(narrationOf(state))}${src ? ` <span class="ts-trace-src">(${esc(src)})</span>` : ''}</li>`;
+}
+
+/** The atomicity verdict the widget shows (computed by the element from the model). */
+export interface Verdict {
+  /** `interleaved` as soon as the output order shows another writer's bytes inside a write. */
+  status: 'running' | 'atomic' | 'interleaved';
+  /** The badge text, e.g. "Interleaved: B's bytes land inside A's write at byte 7". */
+  message: string;
+}
+
+/** The verdict line: the badge, and each writer's write(2) result once it returned. */
+export function verdictHtml(state: TtyState, verdict: Verdict): string {
+  const badge = `<span class="ts-badge" data-status="${verdict.status}">${esc(verdict.message)}</span>`;
+  const results = state.writers
+    .map((ws, w) => {
+      const text = resultText(ws);
+      if (text === null) return '';
+      const kind = resultKind(ws, state.params.writers[w].size) ?? 'full';
+      const note = kind === 'partial' ? ` <span class="ts-note">(partial: ${ws.result} of ${state.params.writers[w].size})</span>` : '';
+      return `<li class="ts-result" data-kind="${kind}">${chip(w)}: <code>${esc(text)}</code>${note}</li>`;
+    })
+    .filter(Boolean)
+    .join('');
+  return `${badge}${results ? `<ul class="ts-results" aria-label="write(2) return values">${results}</ul>` : ''}`;
+}
+
+/** The received bytes as coloured spans (the plain-text terminal, also the fallback). */
+export function receivedSpansHtml(cells: readonly Cell[]): string {
+  if (cells.length === 0) return '<span class="ts-empty">(nothing received yet)</span>';
+  return runsOf(cells)
+    .map((r) => `<span class="ts-rx" style="--wc:${writerColor(r.writer)}">${letter(r.writer).repeat(r.count)}</span>`)
+    .join('');
+}
+
+function writersTable(state: TtyState): string {
+  const rows = state.writers
+    .map((ws, w) => {
+      const spec = state.params.writers[w];
+      const flags = [spec.nonblock ? 'O_NONBLOCK' : 'blocking', spec.signal ? (ws.signalUsed ? 'signalled' : 'may get a signal') : '']
+        .filter(Boolean)
+        .join(', ');
+      const res = resultText(ws);
+      const kind = resultKind(ws, spec.size);
+      return `<tr><th scope="row">${chip(w)} writer ${letter(w)}</th><td>${spec.size}</td><td>${esc(flags)}</td><td>${esc(phaseWords(state, w))}${ws.signalPending ? ' <span class="ts-note">(signal pending)</span>' : ''}</td><td>${ws.written}</td><td${kind ? ` data-kind="${kind}"` : ''}>${res ? `<code>${esc(res)}</code>` : '—'}</td></tr>`;
+    })
+    .join('');
+  return `<table class="ts-table"><caption>Writers</caption><thead><tr><th scope="col">Writer</th><th scope="col">write() size</th><th scope="col">fd</th><th scope="col">Phase</th><th scope="col">Copied</th><th scope="col">Result</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function lockTable(state: TtyState): string {
+  const name = lockName(state);
+  if (state.params.variant === 'no-lock') {
+    return `<p class="ts-lockline">No lock: this hypothetical path calls the line discipline without <code>atomic_write_lock</code>.</p>`;
+  }
+  const owner = state.lockOwner === null ? 'nobody' : `${chip(state.lockOwner)} writer ${letter(state.lockOwner)}`;
+  const waiters = state.lockWaiters.length ? state.lockWaiters.map((w) => `${chip(w)} writer ${letter(w)}`).join(', ') : 'none';
+  return `<table class="ts-table ts-lock"><caption><code>${esc(name)}</code></caption><tbody><tr><th scope="row">Owner</th><td>${owner}</td></tr><tr><th scope="row">Asleep waiting</th><td>${waiters}</td></tr></tbody></table>`;
+}
+
+/** Above this many slots the ring table lists occupied runs instead of every slot. */
+const RING_TABLE_MAX = 64;
+
+function ringTable(state: TtyState): string {
+  const { buf, head, tail } = state.xmit;
+  const size = state.params.xmitSize;
+  const caption = `<caption><code>xmit</code> ring: ${size} slots, ${ringCount(state)} bytes queued, head ${head}, tail ${tail}</caption>`;
+  if (size > RING_TABLE_MAX) {
+    const cells: Cell[] = [];
+    for (let i = tail; i !== head; i = (i + 1) % size) {
+      const c = buf[i];
+      if (c) cells.push(c);
+    }
+    return `<table class="ts-table">${caption}<tbody><tr><th scope="row">Queued, tail to head</th><td>${esc(runsText(cells))}</td></tr></tbody></table>`;
+  }
+  const idx = buf.map((_, i) => `<th scope="col">${i}</th>`).join('');
+  const bytes = buf.map((c) => (c ? `<td>${chip(c.writer)}<span class="ts-vh"> byte ${c.index + 1}</span></td>` : '<td class="ts-free">·</td>')).join('');
+  const ptr = buf
+    .map((_, i) => {
+      const p = [i === head ? 'head' : '', i === tail ? 'tail' : ''].filter(Boolean).join(', ');
+      return `<td>${p}</td>`;
+    })
+    .join('');
+  return `<div class="ts-scroll" data-scrolls tabindex="0" role="group" aria-label="xmit ring table (scrolls sideways)"><table class="ts-table ts-ring">${caption}<thead><tr><th scope="col">Slot</th>${idx}</tr></thead><tbody><tr><th scope="row">Byte</th>${bytes}</tr><tr><th scope="row">Pointer</th>${ptr}</tr></tbody></table></div>`;
+}
+
+function pipeTable(state: TtyState): string {
+  const { pipeSlots, pipeBuf } = state.params;
+  const rows = state.pipe.bufs
+    .map((b, i) => `<tr><th scope="row">${i === 0 ? 'oldest (tail)' : i === state.pipe.bufs.length - 1 ? 'newest (head)' : i}</th><td>${b.cells.length} of ${pipeBuf}${b.offset ? ` (${b.offset} already read)` : ''}</td><td>${esc(runsText(b.cells))}</td></tr>`)
+    .join('');
+  const body = rows || `<tr><td colspan="3">empty</td></tr>`;
+  return `<table class="ts-table"><caption>Pipe: ${state.pipe.bufs.length} of ${pipeSlots} buffers in use, ${pipeCount(state)} bytes queued</caption><thead><tr><th scope="col">Buffer</th><th scope="col">Bytes</th><th scope="col">Contents</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** The received bytes for the table view: the letters, and the same as runs in words. */
+function receivedTable(state: TtyState): string {
+  const who = state.params.variant === 'pipe' ? 'the reader' : 'the far end of the serial line';
+  return `<table class="ts-table"><caption>Received by ${who}: ${state.received.length} bytes, at ${esc(timeText(state.time_ns))} of line time</caption><tbody><tr><th scope="row">Bytes</th><td class="ts-mono">${receivedSpansHtml(state.received)}</td></tr><tr><th scope="row">As runs</th><td>${esc(runsText(state.received))}</td></tr></tbody></table>`;
+}
+
+/** The whole table view of one state. */
+export function tablesHtml(state: TtyState): string {
+  const buffer = state.params.variant === 'pipe' ? pipeTable(state) : ringTable(state);
+  return `${writersTable(state)}${lockTable(state)}${buffer}${receivedTable(state)}`;
+}
+
+/** One scheduler button. `index` is the choice's position in `enabled(state)`. */
+export function choiceButtonHtml(label: string, index: number, kind: string, writer: number | null, disabled: boolean): string {
+  const style = writer === null ? '' : ` style="--wc:${writerColor(writer)}"`;
+  return `<button type="button" class="ts-btn ts-choice" data-choice="${index}" data-kind="${esc(kind)}"${style}${disabled ? ' disabled' : ''}>${esc(label)}</button>`;
+}
+
+/** A one-line summary of the parameters, e.g. for the widget's header. */
+export function paramsSummaryHtml(state: TtyState): string {
+  const p = state.params;
+  const writers = p.writers
+    .map((w, i) => `${chip(i)} ${w.size === 1 ? '1 byte' : `${w.size} bytes`}${w.nonblock ? ', O_NONBLOCK' : ''}${w.signal ? ', may be signalled' : ''}`)
+    .join('; ');
+  const path =
+    p.variant === 'pipe'
+      ? `pipe, PIPE_BUF ${p.pipeBuf}, ${p.pipeSlots} buffers`
+      : `${p.variant === 'no-lock' ? 'tty without atomic_write_lock (hypothetical)' : 'tty'}, chunk ${p.chunkSize}, xmit ${p.xmitSize} slots, ${p.baud} baud`;
+  return `<span>${esc(path)}</span> · <span>${writers}</span>`;
+}
