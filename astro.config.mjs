@@ -3,6 +3,24 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 
 /**
+ * Monaco's ESM modules import their CSS, which Astro would hoist into every page that
+ * can reach the (lazily loaded) editor as render-blocking stylesheets (~175 KB). We blank
+ * those imports; components/editor/monaco.ts links Monaco's single prebuilt stylesheet
+ * when the editor actually loads.
+ * @returns {import('vite').Plugin}
+ */
+function dropMonacoCss() {
+  return {
+    name: 'data-path-lab:drop-monaco-css',
+    enforce: 'pre',
+    load(id) {
+      if (/[\\/]monaco-editor[\\/]esm[\\/].*\.css$/.test(id.split('?')[0])) return '';
+      return null;
+    },
+  };
+}
+
+/**
  * Data Path Lab is a fully static site. `scripts/serve.mjs` serves `dist/` with the
  * same headers a production host must send (see README, "Deploying").
  */
@@ -14,9 +32,10 @@ export default defineConfig({
     shikiConfig: { themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, defaultColor: false },
   },
   trailingSlash: 'ignore',
-  build: { format: 'directory' },
+  build: { format: 'directory', inlineStylesheets: 'always' },
   devToolbar: { enabled: false },
   vite: {
+    plugins: [dropMonacoCss()],
     // Every Worker script lands in /_astro/workers/, which is served with a strict
     // Content-Security-Policy (no network): see scripts/serve.mjs and public/_headers.
     worker: {

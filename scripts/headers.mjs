@@ -1,6 +1,6 @@
 /**
  * The HTTP headers the static build needs, in one place: used by scripts/serve.mjs and
- * written to dist/_headers (Netlify / Cloudflare Pages format) by scripts/write-headers.mjs.
+ * written to dist/_headers (Netlify / Cloudflare Pages format) by scripts/postbuild.mjs.
  */
 
 /** Pages and assets: everything from this origin only. */

@@ -22,6 +22,8 @@ export function serve({ port = Number(process.env.PORT ?? 4321), host = process.
   const assets = sirv(dist, {
     etag: true,
     extensions: ['html'],
+    gzip: true,
+    brotli: true,
     setHeaders(res, pathname) {
       for (const [k, v] of Object.entries(headersFor(pathname))) res.setHeader(k, v);
     },
