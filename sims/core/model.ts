@@ -44,6 +44,10 @@ export interface Model<P, S, C> {
   enabled(state: S): C[];
   /** Applies one enabled choice. Pure; throws `Error` if `choice` is not enabled. */
   step(state: S, choice: C): S;
+  /** `step` for callers that only pass enabled choices and never read the narration (the
+   *  explorer): it may skip the enabled check and leave `event.narration` empty. Optional:
+   *  callers fall back to `step`. */
+  stepFast?(state: S, choice: C): S;
   /** What the step into `state` did; `null` for an initial state. */
   event(state: S): StepEvent | null;
   /** A short human label for a choice, e.g. `"writer A runs"`. */

@@ -86,6 +86,24 @@ export function queuedCells(state: TtyState): Cell[] {
 }
 
 /**
+ * Calls `visit(writer)` for every byte in output order (received, then queued) without
+ * allocating: the explorer's hot path (canonical keys, the atomicity check) uses it.
+ */
+function forEachOutputWriter(state: TtyState, visit: (writer: number) => void): void {
+  for (const c of state.received) visit(c.writer);
+  if (state.params.variant === 'pipe') {
+    for (const b of state.pipe.bufs) for (const c of b.cells) visit(c.writer);
+    return;
+  }
+  const mask = state.params.xmitSize - 1;
+  const { buf, head } = state.xmit;
+  for (let i = state.xmit.tail; i !== head; i = (i + 1) & mask) {
+    const c = buf[i];
+    if (c) visit(c.writer);
+  }
+}
+
+/**
  * The order in which the far end gets every byte accepted so far: `received` first, then
  * the bytes still queued in the xmit ring (tail to head) or in the pipe (oldest buffer
  * first). Neither the UART nor `pipe_read` reorders bytes, so this is final.
@@ -124,6 +142,7 @@ export type AtomicityResult =
  * before A's byte 8."
  */
 export function checkAtomicity(state: TtyState): AtomicityResult {
+  if (isAtomic(state)) return OK;
   const order = outputOrder(state);
   const n = state.writers.length;
   const first: number[] = new Array(n).fill(-1);
@@ -160,22 +179,41 @@ export function checkAtomicity(state: TtyState): AtomicityResult {
   };
 }
 
+const OK: AtomicityResult = { ok: true };
+
+/**
+ * Fast form of `checkAtomicity(state).ok`: true when each writer's bytes form one run in
+ * output order. No allocation.
+ */
+export function isAtomic(state: TtyState): boolean {
+  let finished = 0; // bit per writer whose run has ended
+  let prev = -1;
+  let ok = true;
+  forEachOutputWriter(state, (w) => {
+    if (w === prev) return;
+    if (finished & (1 << w)) ok = false;
+    if (prev >= 0) finished |= 1 << prev;
+    prev = w;
+  });
+  return ok;
+}
+
 const PHASE_CODE = { ready: 'r', 'lock-wait': 'l', copying: 'c', 'room-wait': 'w', done: 'd' } as const;
 
-/** Run-length code of a cell sequence by writer: `A3B2A1` -> "0x3,1x2,0x1". */
-function runsKey(cells: readonly Cell[]): string {
+/** Run-length code of the output order by writer: `A3B2A1` -> "0x3,1x2,0x1". */
+function runsKey(state: TtyState): string {
   let s = '';
   let prev = -1;
   let count = 0;
-  for (const c of cells) {
-    if (c.writer === prev) {
+  forEachOutputWriter(state, (w) => {
+    if (w === prev) {
       count++;
-      continue;
+      return;
     }
     if (prev >= 0) s += `${prev}x${count},`;
-    prev = c.writer;
+    prev = w;
     count = 1;
-  }
+  });
   if (prev >= 0) s += `${prev}x${count}`;
   return s;
 }
@@ -205,7 +243,7 @@ export function canonicalKey(state: TtyState): string {
       (w.result === null ? '' : `=${w.result}`) +
       ';';
   }
-  s += `|${state.received.length}|${runsKey(outputOrder(state))}`;
+  s += `|${state.received.length}|${runsKey(state)}`;
   if (state.params.variant === 'pipe') {
     s += '|';
     for (const b of state.pipe.bufs) s += `${b.offset}+${b.cells.length},`;

@@ -197,7 +197,8 @@ function cloneParams(p: TtyParams): TtyParams {
 /** The outcome of one step before `stepIndex`, `event` and `lastChoice` are attached. */
 interface Outcome {
   state: TtyState;
-  narration: string;
+  /** The narration, or a function building it (only called when someone will read it). */
+  narration: string | (() => string);
   source: KernelSource | null;
   actor: number | string;
 }
@@ -286,7 +287,7 @@ function ttyReady(s: TtyState, i: number): Outcome {
     // or driver without atomic_write_lock (as a helper calling tty->ops->write would).
     return {
       state: withWriter(s, i, { phase: 'copying', chunkLeft: chunk }),
-      narration: `${callsText(s, i)}; this path takes no atomic_write_lock, and iterate_tty_write cuts a first chunk of ${bytes(chunk)}.`,
+      narration: () => `${callsText(s, i)}; this path takes no atomic_write_lock, and iterate_tty_write cuts a first chunk of ${bytes(chunk)}.`,
       source: SRC.iterateTtyWrite,
       actor: i,
     };
@@ -296,7 +297,7 @@ function ttyReady(s: TtyState, i: number): Outcome {
     // yet: the model does not hand the lock off to the first waiter.
     return {
       state: { ...withWriter(s, i, { phase: 'copying', chunkLeft: chunk }), lockOwner: i },
-      narration: `${callsText(s, i)}; tty_write_lock takes atomic_write_lock and iterate_tty_write cuts a first chunk of ${bytes(chunk)}.`,
+      narration: () => `${callsText(s, i)}; tty_write_lock takes atomic_write_lock and iterate_tty_write cuts a first chunk of ${bytes(chunk)}.`,
       source: SRC.ttyWriteLock,
       actor: i,
     };
@@ -304,14 +305,14 @@ function ttyReady(s: TtyState, i: number): Outcome {
   if (spec.nonblock) {
     return {
       state: finish(s, i, -EAGAIN),
-      narration: `${callsText(s, i)}; tty_write_lock finds atomic_write_lock held by ${L(s.lockOwner)} and returns -EAGAIN, so write(2) fails with EAGAIN.`,
+      narration: () => `${callsText(s, i)}; tty_write_lock finds atomic_write_lock held by ${L(s.lockOwner as number)} and returns -EAGAIN, so write(2) fails with EAGAIN.`,
       source: SRC.ttyWriteLock,
       actor: i,
     };
   }
   return {
     state: { ...withWriter(s, i, { phase: 'lock-wait' }), lockWaiters: [...s.lockWaiters, i] },
-    narration: `${callsText(s, i)}; atomic_write_lock is held by ${L(s.lockOwner)}, so tty_write_lock sleeps in mutex_lock_interruptible.`,
+    narration: () => `${callsText(s, i)}; atomic_write_lock is held by ${L(s.lockOwner as number)}, so tty_write_lock sleeps in mutex_lock_interruptible.`,
     source: SRC.ttyWriteLock,
     actor: i,
   };
@@ -331,7 +332,8 @@ function ttyLockWait(s: TtyState, i: number): Outcome {
     };
     return {
       state: taken,
-      narration: ws.signalPending
+      narration: () =>
+        ws.signalPending
         ? `Writer ${L(i)} wakes and mutex_lock_interruptible takes the free atomic_write_lock before it checks the pending signal; iterate_tty_write cuts a first chunk of ${bytes(chunk)}.`
         : `Writer ${L(i)} wakes and mutex_lock_interruptible takes atomic_write_lock; iterate_tty_write cuts a first chunk of ${bytes(chunk)}.`,
       source: SRC.ttyWriteLock,
@@ -342,7 +344,7 @@ function ttyLockWait(s: TtyState, i: number): Outcome {
   // tty_write_lock turns it into -ERESTARTSYS, seen by user space as EINTR (no SA_RESTART).
   return {
     state: finish(s, i, -EINTR),
-    narration: `The signal wakes writer ${L(i)} in mutex_lock_interruptible; tty_write_lock returns -ERESTARTSYS, so write(2) fails with EINTR.`,
+    narration: () => `The signal wakes writer ${L(i)} in mutex_lock_interruptible; tty_write_lock returns -ERESTARTSYS, so write(2) fails with EINTR.`,
     source: SRC.ttyWriteLock,
     actor: i,
   };
@@ -376,7 +378,7 @@ function ttyCopy(s: TtyState, i: number, woke: boolean): Outcome {
     if (written === spec.size) {
       return {
         state: finishWritten(s1, i, written, spec.size),
-        narration: `${head}; ${resultPhrase(spec.size, spec.size)}${unlockText(s)}.`,
+        narration: () => `${head}; ${resultPhrase(spec.size, spec.size)}${unlockText(s)}.`,
         source: SRC.uartWrite,
         actor: i,
       };
@@ -386,7 +388,7 @@ function ttyCopy(s: TtyState, i: number, woke: boolean): Outcome {
     const chunk = nextChunk(s, i, written);
     return {
       state: withWriter(s1, i, { phase: 'copying', written, chunkLeft: chunk }),
-      narration: `${head}; iterate_tty_write moves on to the next chunk of ${bytes(chunk)}${holdText(s)}.`,
+      narration: () => `${head}; iterate_tty_write moves on to the next chunk of ${bytes(chunk)}${holdText(s)}.`,
       source: SRC.uartWrite,
       actor: i,
     };
@@ -396,7 +398,7 @@ function ttyCopy(s: TtyState, i: number, woke: boolean): Outcome {
     // tty_wakeup; iterate_tty_write still holds atomic_write_lock all the while.
     return {
       state: withWriter(s1, i, { phase: 'room-wait', written, chunkLeft }),
-      narration: `${head}; n_tty_write sleeps until the UART makes room${holdText(s)}.`,
+      narration: () => `${head}; n_tty_write sleeps until the UART makes room${holdText(s)}.`,
       source: SRC.nTtyWrite,
       actor: i,
     };
@@ -408,7 +410,7 @@ function ttyCopy(s: TtyState, i: number, woke: boolean): Outcome {
     const chunk = nextChunk(s, i, written);
     return {
       state: withWriter(s1, i, { phase: 'copying', written, chunkLeft: chunk }),
-      narration: `${head}; with O_NONBLOCK n_tty_write returns ${accepted} instead of sleeping, and iterate_tty_write offers the next ${bytes(chunk)} as a new chunk.`,
+      narration: () => `${head}; with O_NONBLOCK n_tty_write returns ${accepted} instead of sleeping, and iterate_tty_write offers the next ${bytes(chunk)} as a new chunk.`,
       source: SRC.nTtyWrite,
       actor: i,
     };
@@ -418,7 +420,7 @@ function ttyCopy(s: TtyState, i: number, woke: boolean): Outcome {
   const result = written > 0 ? written : -EAGAIN;
   return {
     state: finishWritten(s1, i, written, result),
-    narration: `${head}; with O_NONBLOCK n_tty_write returns -EAGAIN, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
+    narration: () => `${head}; with O_NONBLOCK n_tty_write returns -EAGAIN, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
     source: SRC.nTtyWrite,
     actor: i,
   };
@@ -439,7 +441,7 @@ function ttyCopying(s: TtyState, i: number): Outcome {
       // iterate_tty_write: `if (signal_pending(current)) break;` between chunks; written > 0.
       return {
         state: finish(s, i, result),
-        narration: `iterate_tty_write sees writer ${L(i)}'s pending signal between chunks, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
+        narration: () => `iterate_tty_write sees writer ${L(i)}'s pending signal between chunks, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
         source: SRC.iterateTtyWrite,
         actor: i,
       };
@@ -447,7 +449,7 @@ function ttyCopying(s: TtyState, i: number): Outcome {
     // n_tty_write checks signal_pending() at the top of its loop, before any copy.
     return {
       state: finish(s, i, result),
-      narration: `n_tty_write sees writer ${L(i)}'s pending signal before copying anything and returns -ERESTARTSYS, so write(2) fails with EINTR${unlockText(s)}.`,
+      narration: () => `n_tty_write sees writer ${L(i)}'s pending signal before copying anything and returns -ERESTARTSYS, so write(2) fails with EINTR${unlockText(s)}.`,
       source: SRC.nTtyWrite,
       actor: i,
     };
@@ -464,7 +466,7 @@ function ttyRoomWait(s: TtyState, i: number): Outcome {
     const result = ws.written > 0 ? ws.written : -EINTR;
     return {
       state: finish(s, i, result),
-      narration: `The signal wakes writer ${L(i)} in n_tty_write, which stops waiting for room, so ${resultPhrase(result, s.params.writers[i].size)}${unlockText(s)}.`,
+      narration: () => `The signal wakes writer ${L(i)} in n_tty_write, which stops waiting for room, so ${resultPhrase(result, s.params.writers[i].size)}${unlockText(s)}.`,
       source: SRC.nTtyWrite,
       actor: i,
     };
@@ -489,7 +491,7 @@ function uartStep(s: TtyState): Outcome {
   const us = ((time_ns - s.time_ns) / 1000).toFixed(1);
   return {
     state: { ...s, xmit: { buf, head: s.xmit.head, tail }, received, time_ns },
-    narration: `The UART sends ${bytes(n)} (${letters(sent)}) from the xmit tail in ${us} µs (${s.params.baud} baud, 10 bits a byte), and uart_port_tx_limited calls uart_write_wakeup.`,
+    narration: () => `The UART sends ${bytes(n)} (${letters(sent)}) from the xmit tail in ${us} µs (${s.params.baud} baud, 10 bits a byte), and uart_port_tx_limited calls uart_write_wakeup.`,
     source: SRC.uartTx,
     actor: 'uart',
   };
@@ -503,14 +505,14 @@ function pipeReady(s: TtyState, i: number): Outcome {
   if (s.lockOwner === null) {
     return {
       state: { ...withWriter(s, i, { phase: 'copying' }), lockOwner: i },
-      narration: `${callsText(s, i)}; pipe_write takes pipe->mutex.`,
+      narration: () => `${callsText(s, i)}; pipe_write takes pipe->mutex.`,
       source: SRC.pipeWrite,
       actor: i,
     };
   }
   return {
     state: { ...withWriter(s, i, { phase: 'lock-wait' }), lockWaiters: [...s.lockWaiters, i] },
-    narration: `${callsText(s, i)}; pipe->mutex is held by ${L(s.lockOwner)}, so pipe_write sleeps in mutex_lock, which neither O_NONBLOCK nor a signal cuts short.`,
+    narration: () => `${callsText(s, i)}; pipe->mutex is held by ${L(s.lockOwner as number)}, so pipe_write sleeps in mutex_lock, which neither O_NONBLOCK nor a signal cuts short.`,
     source: SRC.pipeWrite,
     actor: i,
   };
@@ -520,7 +522,7 @@ function pipeReady(s: TtyState, i: number): Outcome {
 function pipeLockWait(s: TtyState, i: number): Outcome {
   return {
     state: { ...withWriter(s, i, { phase: 'copying' }), lockOwner: i, lockWaiters: s.lockWaiters.filter((w) => w !== i) },
-    narration: `Writer ${L(i)} wakes in pipe_write's mutex_lock and now holds pipe->mutex.`,
+    narration: () => `Writer ${L(i)} wakes in pipe_write's mutex_lock and now holds pipe->mutex.`,
     source: SRC.pipeWrite,
     actor: i,
   };
@@ -561,7 +563,7 @@ function pipeLoop(s: TtyState, i: number, woke: boolean, noMerge = ''): Outcome 
     if (written === spec.size) {
       return {
         state: finishWritten(cur, i, written, spec.size),
-        narration: `${head}; ${resultPhrase(spec.size, spec.size)}${unlockText(s)}.`,
+        narration: () => `${head}; ${resultPhrase(spec.size, spec.size)}${unlockText(s)}.`,
         source: SRC.pipeWrite,
         actor: i,
       };
@@ -570,7 +572,7 @@ function pipeLoop(s: TtyState, i: number, woke: boolean, noMerge = ''): Outcome 
     if (!pipeFull(cur)) {
       return {
         state: cur,
-        narration: `${head}; a slot is still free, so it goes on with the ${bytes(spec.size - written)} left.`,
+        narration: () => `${head}; a slot is still free, so it goes on with the ${bytes(spec.size - written)} left.`,
         source: SRC.pipeWrite,
         actor: i,
       };
@@ -581,7 +583,7 @@ function pipeLoop(s: TtyState, i: number, woke: boolean, noMerge = ''): Outcome 
     const result = written > 0 ? written : -EINTR;
     return {
       state: finishWritten(cur, i, written, result),
-      narration: `The signal wakes writer ${who}; pipe_write takes pipe->mutex again, finds the pipe still full and sees the signal, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
+      narration: () => `The signal wakes writer ${who}; pipe_write takes pipe->mutex again, finds the pipe still full and sees the signal, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
       source: SRC.pipeWrite,
       actor: i,
     };
@@ -594,7 +596,7 @@ function pipeLoop(s: TtyState, i: number, woke: boolean, noMerge = ''): Outcome 
     const result = written > 0 ? written : -EAGAIN;
     return {
       state: finishWritten(cur, i, written, result),
-      narration: `${head} and the fd is O_NONBLOCK, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
+      narration: () => `${head} and the fd is O_NONBLOCK, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
       source: SRC.pipeWrite,
       actor: i,
     };
@@ -603,14 +605,14 @@ function pipeLoop(s: TtyState, i: number, woke: boolean, noMerge = ''): Outcome 
     const result = written > 0 ? written : -EINTR;
     return {
       state: finishWritten(cur, i, written, result),
-      narration: `${head} and a signal is pending, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
+      narration: () => `${head} and a signal is pending, so ${resultPhrase(result, spec.size)}${unlockText(s)}.`,
       source: SRC.pipeWrite,
       actor: i,
     };
   }
   return {
     state: { ...withWriter(cur, i, { phase: 'room-wait', written }), lockOwner: null },
-    narration: `${head}, so ${filled ? 'it' : 'pipe_write'} releases pipe->mutex and sleeps until the reader frees a buffer${written === 0 ? ', having committed nothing' : ''}.`,
+    narration: () => `${head}, so ${filled ? 'it' : 'pipe_write'} releases pipe->mutex and sleeps until the reader frees a buffer${written === 0 ? ', having committed nothing' : ''}.`,
     source: SRC.pipeWrite,
     actor: i,
   };
@@ -637,14 +639,14 @@ function pipeCopying(s: TtyState, i: number): Outcome {
       if (chars === spec.size) {
         return {
           state: finishWritten(cur, i, chars, spec.size),
-          narration: `pipe_write merges writer ${L(i)}'s ${bytes(chars)} into the last pipe buffer, where ${chars === 1 ? 'it fits' : 'they fit'} whole, so ${resultPhrase(spec.size, spec.size)}${unlockText(s)}.`,
+          narration: () => `pipe_write merges writer ${L(i)}'s ${bytes(chars)} into the last pipe buffer, where ${chars === 1 ? 'it fits' : 'they fit'} whole, so ${resultPhrase(spec.size, spec.size)}${unlockText(s)}.`,
           source: SRC.pipeWrite,
           actor: i,
         };
       }
       return {
         state: withWriter(cur, i, { written: chars }),
-        narration: `pipe_write merges the first ${bytes(chars)} of writer ${L(i)}'s ${spec.size} (${spec.size} mod PIPE_BUF) into the last pipe buffer; whole pages follow.`,
+        narration: () => `pipe_write merges the first ${bytes(chars)} of writer ${L(i)}'s ${spec.size} (${spec.size} mod PIPE_BUF) into the last pipe buffer; whole pages follow.`,
         source: SRC.pipeWrite,
         actor: i,
       };
@@ -692,7 +694,7 @@ function readerStep(s: TtyState): Outcome {
   else if (freed > 0) freeText = freed === 1 ? ', freeing the first' : `, freeing the first ${freed}`;
   return {
     state: { ...s, pipe: { bufs }, received: s.received.concat(got) },
-    narration: `The reader's read(2) takes pipe->mutex and pipe_read copies ${bytes(got.length)} (${letters(got)}) from ${from}${freeText}.`,
+    narration: () => `The reader's read(2) takes pipe->mutex and pipe_read copies ${bytes(got.length)} (${letters(got)}) from ${from}${freeText}.`,
     source: SRC.pipeRead,
     actor: 'reader',
   };
@@ -846,6 +848,25 @@ export const ttyModel: Model<TtyParams, TtyState, TtyChoice> = {
     if (!enabledChoices(state).some((c) => sameChoice(c, choice))) {
       throw new Error(`tty model: choice ${JSON.stringify(choice)} is not enabled after step ${state.stepIndex}`);
     }
+    return applyChoice(state, choice);
+  },
+
+  stepFast: (state: TtyState, choice: TtyChoice) => applyChoice(state, choice, true),
+
+  event(state: TtyState): StepEvent | null {
+    return state.event;
+  },
+
+  describeChoice,
+  sameChoice,
+};
+
+/**
+ * `step` without the enabled check. `quiet` leaves the narration empty (the explorer never
+ * reads it; building it is a good part of a step's cost).
+ */
+function applyChoice(state: TtyState, choice: TtyChoice, quiet = false): TtyState {
+  {
     const pipe = state.params.variant === 'pipe';
     let r: Outcome;
     switch (choice.kind) {
@@ -869,14 +890,8 @@ export const ttyModel: Model<TtyParams, TtyState, TtyChoice> = {
         break;
       }
     }
-    const event: StepEvent = { narration: r.narration, source: r.source, actor: r.actor };
+    const narration = quiet ? '' : typeof r.narration === 'string' ? r.narration : r.narration();
+    const event: StepEvent = { narration, source: r.source, actor: r.actor };
     return { ...r.state, stepIndex: state.stepIndex + 1, event, lastChoice: normalise(choice) };
-  },
-
-  event(state: TtyState): StepEvent | null {
-    return state.event;
-  },
-
-  describeChoice,
-  sameChoice,
-};
+  }
+}
