@@ -21,6 +21,8 @@ function submissionModule() {
 
 export default defineConfig({
   plugins: [submissionModule()],
+  // Exercises may drive a simulator: `import { ... } from '@sims/mm'` (see components/grader/modules.ts).
+  resolve: { alias: [{ find: /^@sims\/([a-z-]+)$/, replacement: path.resolve(import.meta.dirname, 'sims/$1/index.ts') }] },
   test: {
     include: ['sims/**/*.test.ts', 'components/**/*.test.ts', 'content/exercises/*/*.test.ts', 'tests/unit/**/*.test.ts', 'scripts/**/*.test.ts'],
     retry: 0,

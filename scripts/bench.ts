@@ -3,11 +3,14 @@
  *
  *   npm run bench               # builds, then measures
  *   npm run bench -- --no-build # measures the existing dist/
+ *   npm run bench -- --explorer # only the explorer figures
  *
  * - build: wall time of `astro build` (budget 60 s);
  * - per page: JavaScript loaded before any interaction, gzip bytes (budget 60 KB), at
  *   phone (412x823) and desktop (1280x800) viewports, with the page left idle;
- * - grading round trip: click "Run tests" -> results shown, median of 15 runs (budget 100 ms).
+ * - grading round trip: click "Run tests" -> results shown, median of 15 runs (budget 100 ms);
+ * - explorer: states per second on fixed models (budget 300,000 in Node) and the tty
+ *   configurations' state counts and times (scripts/bench-explorer.ts).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -16,6 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { serve } from './serve.mjs';
 import { sitePages } from './site-pages.ts';
+import { benchExplorer } from './bench-explorer.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGET_JS = 60 * 1024;
@@ -27,6 +31,7 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const mark = (ok: boolean) => (ok ? 'ok' : 'OVER BUDGET');
 
 async function main() {
+  if (process.argv.includes('--explorer')) return benchExplorer();
   if (!process.argv.includes('--no-build')) {
     const t0 = performance.now();
     const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -106,6 +111,7 @@ async function main() {
     await browser.close();
     server.close();
   }
+  benchExplorer();
 }
 
 await main();

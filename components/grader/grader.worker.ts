@@ -5,6 +5,7 @@
  * below only turn accidental network use into clear error messages.
  */
 import { ConsoleCapture, grade } from './runner.ts';
+import { EXERCISE_MODULES } from './modules.ts';
 import { assertNever, type ToWorker, type WorkerReply } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -36,7 +37,7 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
       lockDown(capture);
       let reply: WorkerReply;
       try {
-        const outcome = await grade(msg, capture);
+        const outcome = await grade(msg, capture, EXERCISE_MODULES);
         reply = outcome.type === 'result' ? { id: msg.id, type: 'result', report: outcome.report } : { id: msg.id, type: 'error', error: outcome.error };
       } catch (e) {
         reply = { id: msg.id, type: 'error', error: { kind: 'internal', file: msg.testFile, message: `The grader failed: ${e instanceof Error ? e.message : String(e)}` } };

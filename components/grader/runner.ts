@@ -226,7 +226,11 @@ function locate(stack: string | undefined, files: string[]): TestError['location
  * test file fails while collecting tests. Never rejects. Output the code prints goes to
  * whatever `console` the host installed; pass the capture so it lands in the report.
  */
-export async function grade(input: GradeInput, capture: ConsoleCapture = new ConsoleCapture()): Promise<GradeOutcome> {
+export async function grade(
+  input: GradeInput,
+  capture: ConsoleCapture = new ConsoleCapture(),
+  modules: Record<string, () => Promise<unknown>> = {},
+): Promise<GradeOutcome> {
   const t0 = now();
   const files = [input.learnerFile, input.testFile];
   const learner = compileTs(input.learnerSource, input.learnerFile);
@@ -234,10 +238,25 @@ export async function grade(input: GradeInput, capture: ConsoleCapture = new Con
   const tests = compileTs(input.testSource, input.testFile);
   if (!tests.ok) return { type: 'error', error: { kind: 'compile', file: input.testFile, message: tests.message, line: tests.line, column: tests.column } };
 
+  // Load the simulator modules either file imports, so `require` can hand them out synchronously.
+  const loaded = new Map<string, unknown>();
+  for (const code of [learner.code, tests.code]) {
+    for (const m of code.matchAll(/\brequire\(['"]([^'"]+)['"]\)/g)) {
+      const name = m[1];
+      if (loaded.has(name) || !(name in modules)) continue;
+      try {
+        loaded.set(name, await modules[name]());
+      } catch (e) {
+        return { type: 'error', error: { kind: 'internal', file: input.testFile, message: `Could not load ${name}: ${e instanceof Error ? e.message : String(e)}` } };
+      }
+    }
+  }
+  const known = ['vitest', '@submission', ...Object.keys(modules)].map((n) => `"${n}"`).join(', ');
   let learnerExports: Record<string, unknown>;
   try {
     learnerExports = await evaluateModule(learner.code, input.learnerFile, (name) => {
-      throw new Error(`Cannot import "${name}": exercises run without other modules.`);
+      if (loaded.has(name)) return loaded.get(name);
+      throw new Error(`Cannot import "${name}": your code may import only ${Object.keys(modules).map((n) => `"${n}"`).join(', ') || 'nothing'}.`);
     });
   } catch (e) {
     return { type: 'error', error: loadError('load', input.learnerFile, e, files, 'Your code threw while it was loading') };
@@ -273,7 +292,8 @@ export async function grade(input: GradeInput, capture: ConsoleCapture = new Con
     await evaluateModule(tests.code, input.testFile, (name) => {
       if (name === 'vitest') return api;
       if (name === '@submission') return learnerExports;
-      throw new Error(`Cannot import "${name}" in a test file (only "vitest" and "@submission").`);
+      if (loaded.has(name)) return loaded.get(name);
+      throw new Error(`Cannot import "${name}" in a test file (only ${known}).`);
     });
   } catch (e) {
     return { type: 'error', error: loadError('collect', input.testFile, e, files, 'The tests could not be collected') };

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../components/grader/runner';
+import { EXERCISE_MODULES } from '../../components/grader/modules';
 
 const dir = path.resolve(__dirname, '../../content/exercises');
 const ids = readdirSync(dir, { withFileTypes: true })
@@ -20,7 +21,7 @@ async function run(id: string, file: string) {
     testFile,
     learnerSource: readFileSync(file, 'utf8'),
     learnerFile: path.basename(file),
-  });
+  }, undefined, EXERCISE_MODULES);
 }
 
 it('finds the exercises', () => {

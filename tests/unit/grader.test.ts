@@ -133,3 +133,34 @@ describe('npm run grade (CLI)', () => {
     expect(r.status).toBe(2);
   });
 });
+
+describe('exercises that drive a simulator', () => {
+  const modules = { '@sims/tty': () => import('../../sims/tty/index.ts') };
+  const sim = `import { describe, it, expect } from 'vitest';
+import { ttyModel, TTY_PRESETS } from '@sims/tty';
+import { finalText } from '@submission';
+describe('sim', () => {
+  it('drives the tty model', () => {
+    expect(finalText(ttyModel, TTY_PRESETS['no-lock'])).toBe('AAAAAAAABBBBBBBAAAABBB');
+  });
+});
+`;
+  it('gives test and learner code the simulator modules they import', async () => {
+    const learnerSource = `import { replay } from '@sims/tty';
+import type { TtyState } from '@sims/tty';
+export function finalText(model: any, preset: any): string {
+  const states = replay(model, preset.params, 1, preset.schedule);
+  const last: TtyState = states[states.length - 1];
+  return last.received.map((c) => 'ABCD'[c.writer]).join('');
+}`;
+    const out = await grade({ testSource: sim, testFile: 'sim.test.ts', learnerSource, learnerFile: 'submission.ts' }, undefined, modules);
+    expect(out.type).toBe('result');
+    if (out.type === 'result') expect(out.report.tests.map((t) => t.state)).toEqual(['pass']);
+  });
+
+  it('refuses a module that is not in the table, naming what is allowed', async () => {
+    const out = await grade({ testSource: sim, testFile: 'sim.test.ts', learnerSource: `import x from '@sims/nope';\nexport const finalText = () => String(x);`, learnerFile: 'submission.ts' }, undefined, modules);
+    expect(out.type).toBe('error');
+    if (out.type === 'error') expect(out.error.message).toContain('may import only "@sims/tty"');
+  });
+});
