@@ -1,0 +1,346 @@
+/**
+ * Share links: a compact, versioned text form of "this model, these parameters, this
+ * schedule, at this step", safe to put in a URL fragment (`#sim=<text>`), so an instructor
+ * can say "open this, we are at step 17" and every learner's player shows that exact state.
+ *
+ * Format (version 1 of the tty model), five fields separated by dots:
+ *
+ *     tty.1.<params>.<schedule>.<step>
+ *
+ * - `tty`: the model's id (`Model.id`).
+ * - `1`: the version of this model's link format. A link of another version is refused with
+ *   a message, never guessed at.
+ * - `<params>`: the parameters as bytes in base64url (RFC 4648 §5, no padding). Bytes:
+ *   `variant | (writers - 1) << 2` (variant 0 kernel, 1 no-lock, 2 pipe); per writer the
+ *   varint `size * 4 + nonblock + 2 * signal`; then varints `chunkSize`; one byte
+ *   `log2(xmitSize)`; varints `pipeBuf`, `pipeSlots`, `drainBytes`, `baud`. Varints are
+ *   unsigned LEB128 (7 bits a byte, low first).
+ * - `<schedule>`: one character per choice: `a`-`d` run writer A-D, `A`-`D` deliver the
+ *   signal to writer A-D, `u` the UART sends, `r` the reader reads. May be empty.
+ * - `<step>`: the step the player shows, a decimal integer from 0 to the schedule's length.
+ *
+ * Example: the panel's default (two blocking writers of 8 bytes) at step 3 is
+ * `tty.1.BCAgBAMEAgKAiA4.aab.3`.
+ *
+ * Decoding checks everything with the model itself (`validateParams`, then a replay of the
+ * schedule) and never throws: every failure is `{ ok: false, kind, error }` with a sentence
+ * a learner can act on. Pure: no DOM, no clock.
+ */
+import { ttyModel, validateParams } from '../tty/model.ts';
+import type { TtyChoice, TtyParams, TtyState, Variant } from '../tty/types.ts';
+
+/** The version of the tty link format this code reads and writes. */
+export const TTY_SHARE_VERSION = 1;
+
+/** Longest share text accepted, in characters. */
+export const MAX_SHARE_LENGTH = 8192;
+/** Longest schedule a link may carry, in steps (the player's own timeline limit). */
+export const MAX_SHARE_STEPS = 5000;
+/**
+ * Rough upper bound on the work a replay may take, in byte-slots touched (steps times the
+ * bytes a step may copy). Keeps a hand-made link from freezing the page.
+ */
+export const MAX_REPLAY_WORK = 1 << 24;
+
+/** A run to share: the model, its parameters, the schedule, and the step to show. */
+export interface SharedRun {
+  model: 'tty';
+  params: TtyParams;
+  /** Choices from the initial state; the player's timeline. */
+  schedule: readonly TtyChoice[];
+  /** Index of the state to show, 0 (initial state) to `schedule.length`. */
+  step: number;
+}
+
+/** Why a link could not be opened. */
+export type ShareErrorKind =
+  /** Not a link of this format at all, or damaged (truncated, bad characters). */
+  | 'malformed'
+  /** A model this page does not know. */
+  | 'unknown-model'
+  /** A format version other than the current one (older or newer). */
+  | 'outdated'
+  /** Well-formed, but the model rejects the parameters (`validateParams`). */
+  | 'invalid-params'
+  /** The schedule cannot be replayed: a choice is not enabled at some step. */
+  | 'replay'
+  /** Valid, but too large to replay in a page. */
+  | 'too-large';
+
+/** What `decodeShare` returns. */
+export type DecodeResult =
+  | ({ ok: true } & SharedRun & { schedule: TtyChoice[] })
+  | { ok: false; kind: ShareErrorKind; error: string };
+
+// ---------------------------------------------------------------------------------------
+// base64url without padding (no `btoa`: sims/ compiles without the DOM lib).
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64_INDEX: Record<string, number> = Object.fromEntries([...B64].map((c, i) => [c, i]));
+
+/** Bytes (each 0..255) to base64url text without padding. */
+export function toBase64Url(bytes: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let k = 0; k < chars; k++) out += B64[(n >> (18 - 6 * k)) & 63];
+  }
+  return out;
+}
+
+/**
+ * base64url text (no padding) to bytes; null when it is not canonical base64url (a
+ * character outside the alphabet, an impossible length, or stray bits in the last char).
+ */
+export function fromBase64Url(text: string): number[] | null {
+  if (text.length % 4 === 1) return null;
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of text) {
+    const v = B64_INDEX[ch];
+    if (v === undefined) return null;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 255);
+      acc &= (1 << bits) - 1;
+    }
+  }
+  // Left-over bits must be zero, so every byte string has exactly one spelling.
+  if (acc !== 0) return null;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Varints (unsigned LEB128) of non-negative integers below 2^49.
+
+function pushVarint(out: number[], n: number): void {
+  let v = n;
+  while (v >= 128) {
+    out.push((v % 128) | 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}
+
+class Reader {
+  pos = 0;
+  private readonly bytes: readonly number[];
+  constructor(bytes: readonly number[]) {
+    this.bytes = bytes;
+  }
+  get done(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw new ShareFormatError('the settings end too early');
+    return this.bytes[this.pos++];
+  }
+  varint(): number {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
+      const b = this.byte();
+      v += (b & 127) * scale;
+      if ((b & 128) === 0) return v;
+      scale *= 128;
+    }
+    throw new ShareFormatError('a number in the settings is too long');
+  }
+}
+
+class ShareFormatError extends Error {}
+
+// ---------------------------------------------------------------------------------------
+// The tty parameters and choices.
+
+const VARIANTS: readonly Variant[] = ['kernel', 'no-lock', 'pipe'];
+
+function encodeParams(p: TtyParams): string {
+  validateParams(p);
+  if (p.writers.length > 4) throw new RangeError('share link: at most 4 writers');
+  if (!Number.isInteger(p.baud) || p.baud > 2 ** 40) throw new RangeError(`share link: baud must be a whole number up to 2^40 to fit in a link, got ${p.baud}`);
+  const out: number[] = [VARIANTS.indexOf(p.variant) | ((p.writers.length - 1) << 2)];
+  for (const w of p.writers) pushVarint(out, w.size * 4 + (w.nonblock ? 1 : 0) + (w.signal ? 2 : 0));
+  pushVarint(out, p.chunkSize);
+  out.push(Math.log2(p.xmitSize));
+  pushVarint(out, p.pipeBuf);
+  pushVarint(out, p.pipeSlots);
+  pushVarint(out, p.drainBytes);
+  pushVarint(out, p.baud);
+  return toBase64Url(out);
+}
+
+/** Parses the params bytes; throws ShareFormatError for bad bytes. Not yet validated. */
+function decodeParams(text: string): TtyParams {
+  const bytes = fromBase64Url(text);
+  if (!bytes) throw new ShareFormatError('the settings are not valid base64url');
+  const r = new Reader(bytes);
+  const head = r.byte();
+  if (head > 15) throw new ShareFormatError('the settings start with an unknown byte');
+  const code = head & 3;
+  // An unknown variant code is left for validateParams to name.
+  const variant = (VARIANTS[code] ?? `variant #${code}`) as Variant;
+  const count = (head >> 2) + 1;
+  const writers = [];
+  for (let i = 0; i < count; i++) {
+    const v = r.varint();
+    writers.push({ size: Math.floor(v / 4), nonblock: (v & 1) === 1, signal: (v & 2) === 2 });
+  }
+  const chunkSize = r.varint();
+  const log2 = r.byte();
+  const xmitSize = 2 ** log2;
+  const pipeBuf = r.varint();
+  const pipeSlots = r.varint();
+  const drainBytes = r.varint();
+  const baud = r.varint();
+  if (!r.done) throw new ShareFormatError('the settings have bytes left over at the end');
+  return { variant, writers, chunkSize, xmitSize, pipeBuf, pipeSlots, baud, drainBytes };
+}
+
+/** One schedule character for a choice. */
+function choiceChar(c: TtyChoice): string {
+  switch (c.kind) {
+    case 'run':
+    case 'signal': {
+      if (!Number.isInteger(c.writer) || c.writer < 0 || c.writer > 3) throw new RangeError(`share link: writer ${c.writer} cannot be encoded (0 to 3)`);
+      return String.fromCharCode((c.kind === 'run' ? 97 : 65) + c.writer);
+    }
+    case 'uart':
+      return 'u';
+    case 'reader':
+      return 'r';
+  }
+}
+
+function charChoice(ch: string): TtyChoice | null {
+  if (ch === 'u') return { kind: 'uart' };
+  if (ch === 'r') return { kind: 'reader' };
+  if (ch >= 'a' && ch <= 'd') return { kind: 'run', writer: ch.charCodeAt(0) - 97 };
+  if (ch >= 'A' && ch <= 'D') return { kind: 'signal', writer: ch.charCodeAt(0) - 65 };
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Encodes a run as share text (see the format at the top of this file), e.g.
+ * `tty.1.BCAgBAMEAgKAiA4.aab.3`. The text uses only `A-Z a-z 0-9 - _ .`, so it can go
+ * into a URL fragment as it is.
+ *
+ * Throws `RangeError` when the run cannot be shared: parameters the model rejects (the
+ * model's message), a baud rate that is not a whole number, a schedule longer than
+ * `MAX_SHARE_STEPS`, a writer index above 3, or a `step` outside `0..schedule.length`.
+ * It does not replay the schedule; `decodeShare` does.
+ */
+export function encodeShare(run: SharedRun): string {
+  if (run.model !== 'tty') throw new RangeError(`share link: unknown model ${JSON.stringify(run.model)}`);
+  if (run.schedule.length > MAX_SHARE_STEPS) throw new RangeError(`share link: a schedule of ${run.schedule.length} steps is longer than ${MAX_SHARE_STEPS}`);
+  if (!Number.isInteger(run.step) || run.step < 0 || run.step > run.schedule.length) {
+    throw new RangeError(`share link: step must be an integer from 0 to ${run.schedule.length}, got ${run.step}`);
+  }
+  return `tty.${TTY_SHARE_VERSION}.${encodeParams(run.params)}.${run.schedule.map(choiceChar).join('')}.${run.step}`;
+}
+
+const fail = (kind: ShareErrorKind, error: string): DecodeResult => ({ ok: false, kind, error });
+
+/** How a choice reads in an error message: "run writer C", "the UART sends". */
+function choiceWords(c: TtyChoice): string {
+  switch (c.kind) {
+    case 'run':
+      return `running writer ${String.fromCharCode(65 + c.writer)}`;
+    case 'signal':
+      return `a signal to writer ${String.fromCharCode(65 + c.writer)}`;
+    case 'uart':
+      return 'the UART sending';
+    case 'reader':
+      return 'the reader reading';
+  }
+}
+
+/**
+ * Decodes share text (what follows `#sim=`). Never throws. On success returns the model,
+ * fresh `params`, the `schedule` and the `step`, all checked: the parameters pass the
+ * model's `validateParams` and the schedule replays from the initial state. On failure
+ * returns `{ ok: false, kind, error }`, where `error` is one sentence for the learner:
+ *
+ * - `malformed`: not five dot-separated fields, bad characters, truncated settings, a step
+ *   that is not a number or lies beyond the schedule;
+ * - `unknown-model`: a model id this code does not know;
+ * - `outdated`: a format version other than `TTY_SHARE_VERSION`;
+ * - `invalid-params`: the model's `RangeError` text;
+ * - `replay`: "... does not replay: at step N, ... is not possible";
+ * - `too-large`: a run too big to replay in a page (`MAX_REPLAY_WORK`).
+ */
+export function decodeShare(text: unknown): DecodeResult {
+  try {
+    return decodeUnsafe(text);
+  } catch (e) {
+    // Nothing below should throw; this keeps the promise if something does.
+    return fail('malformed', `This link could not be read (${e instanceof Error ? e.message : String(e)}).`);
+  }
+}
+
+function decodeUnsafe(text: unknown): DecodeResult {
+  if (typeof text !== 'string' || text.length === 0) return fail('malformed', 'This link has no simulation in it.');
+  if (text.length > MAX_SHARE_LENGTH) return fail('malformed', `This link is too long to be a simulation link (${text.length} characters).`);
+  const parts = text.split('.');
+  const [model, version, paramsText, scheduleText, stepText] = parts;
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(model)) return fail('malformed', 'This link is damaged: it does not start with the name of a simulation.');
+  if (model !== 'tty') return fail('unknown-model', `This link is for a simulation called “${model}”, which this site does not have.`);
+  if (parts.length < 2 || !/^\d{1,6}$/.test(version)) return fail('malformed', 'This link is damaged: the version number after “tty.” is missing.');
+  const v = Number(version);
+  if (v !== TTY_SHARE_VERSION) {
+    return fail(
+      'outdated',
+      v < TTY_SHARE_VERSION
+        ? `This link was made for an older version (${v}) of the tty simulation; this site reads version ${TTY_SHARE_VERSION}. Ask for a fresh link.`
+        : `This link was made by a newer version (${v}) of the tty simulation than this site has (${TTY_SHARE_VERSION}). Reload the site, or ask for a link from this version.`,
+    );
+  }
+  if (parts.length !== 5) return fail('malformed', `This link is damaged: it should have 5 parts separated by dots, and has ${parts.length}.`);
+
+  let params: TtyParams;
+  try {
+    params = decodeParams(paramsText);
+  } catch (e) {
+    if (e instanceof ShareFormatError) return fail('malformed', `This link is damaged: ${e.message}.`);
+    throw e;
+  }
+  try {
+    validateParams(params);
+  } catch (e) {
+    return fail('invalid-params', `This link’s settings are not valid: ${e instanceof Error ? e.message : String(e)}.`);
+  }
+
+  if (scheduleText.length > MAX_SHARE_STEPS) return fail('too-large', `This link’s schedule has ${scheduleText.length} steps; the player takes at most ${MAX_SHARE_STEPS}.`);
+  const schedule: TtyChoice[] = [];
+  for (let i = 0; i < scheduleText.length; i++) {
+    const c = charChoice(scheduleText[i]);
+    if (!c) return fail('malformed', `This link is damaged: step ${i + 1} of the schedule is “${scheduleText[i]}”, which is not a choice (a-d, A-D, u, r).`);
+    schedule.push(c);
+  }
+  if (!/^(0|[1-9]\d{0,5})$/.test(stepText)) return fail('malformed', 'This link is damaged: the step at the end is not a number.');
+  const step = Number(stepText);
+  if (step > schedule.length) return fail('malformed', `This link is damaged: it asks for step ${step}, but its schedule has only ${schedule.length} steps.`);
+
+  const total = params.writers.reduce((n, w) => n + w.size, 0);
+  const perStep = params.xmitSize + Math.min(params.pipeBuf * params.pipeSlots, total) + total;
+  if ((schedule.length + 1) * perStep > MAX_REPLAY_WORK) {
+    return fail('too-large', 'This link’s run is too large to replay in the page; use smaller writes or buffers.');
+  }
+
+  // Replay with the model: every choice must be enabled where it is taken.
+  let state: TtyState = ttyModel.initialState(params, 1);
+  for (let i = 0; i < schedule.length; i++) {
+    const c = schedule[i];
+    if (!ttyModel.enabled(state).some((e) => ttyModel.sameChoice(e, c))) {
+      return fail('replay', `This link’s schedule does not replay: at step ${i + 1}, ${choiceWords(c)} is not possible in this configuration. The link may be from an older version of the simulation.`);
+    }
+    state = ttyModel.step(state, c);
+  }
+  return { ok: true, model: 'tty', params, schedule, step };
+}
