@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { replay } from '../../sims/core/model.ts';
+import { explore } from '../../sims/explore/explore.ts';
+import { ttyModel } from '../../sims/tty/model.ts';
+import { ttyExploreSpec } from '../../sims/tty/properties.ts';
+import { checkChoices, describeResult, formatCount, formatMs, limitPercent, optionsOf, PANEL_DEFAULTS, PANEL_PRESETS, paramsOf, progressText, violationStep } from './panel-model.ts';
+
+const run = (id: string) => {
+  const p = PANEL_PRESETS.find((x) => x.id === id)!;
+  return { preset: p, params: paramsOf(p.choices), result: explore(ttyExploreSpec(paramsOf(p.choices), p.choices.property), optionsOf(p.choices)) };
+};
+
+describe('panel presets give the answers their buttons promise', () => {
+  it('blocking writers on the current kernel: proved, with counts', () => {
+    const { result, params } = run('blocking');
+    expect(result).toMatchObject({ verdict: 'proved', stats: { states: 147, transitions: 194, schedules: 312 } });
+    const v = describeResult(result, params, 'atomic-write');
+    expect(v.status).toBe('proved');
+    expect(v.sentences[0]).toMatch(/^In every schedule of this configuration, each write\(\) reached the far end whole/);
+    expect(Object.fromEntries(v.rows)).toMatchObject({ States: '147', Transitions: '194', 'Complete schedules covered': '312', 'Preemption bound': 'unbounded', Reduction: 'sleep sets' });
+  });
+
+  for (const [id, message, interleaves] of [
+    ['nonblock', /B's write\(\) failed with -EAGAIN/, false],
+    ['signal', /A's write\(\) failed with -EINTR/, false],
+    ['no-lock', /B's bytes land inside A's write/, true],
+    ['pipe-large', /B's bytes land inside A's write/, true],
+  ] as const) {
+    it(`${id}: a counterexample whose violation step is where it shows`, () => {
+      const { result, params } = run(id);
+      if (result.verdict !== 'counterexample') throw new Error(`${id}: ${result.verdict}`);
+      expect(result.message).toMatch(message);
+      const step = violationStep(params, result.schedule, result.invariant);
+      const states = replay(ttyModel, params, 1, result.schedule);
+      if (interleaves) {
+        expect(step).toBe(result.schedule.length);
+      } else {
+        // The write comes back short at `step`, and not before.
+        expect(states[step].writers.some((w) => w.result !== null && w.result < 0)).toBe(true);
+        expect(states[step - 1].writers.every((w) => w.result === null || w.result > 0)).toBe(true);
+      }
+      const v = describeResult(result, params, 'atomic-write');
+      expect(v.heading).toBe(`Counterexample: ${result.schedule.length} steps break it`);
+      expect(v.sentences[1]).toContain(`Step ${step} of this ${result.schedule.length}-step schedule`);
+    });
+  }
+
+  it('pipe writes of at most PIPE_BUF: proved', () => {
+    expect(run('pipe-small').result.verdict).toBe('proved');
+  });
+
+  it('the long search is long: it does not finish within 20,000 states', () => {
+    const p = PANEL_PRESETS.find((x) => x.id === 'long')!;
+    const r = explore(ttyExploreSpec(paramsOf(p.choices), p.choices.property), { ...optionsOf(p.choices), maxStates: 20_000 });
+    expect(r).toMatchObject({ verdict: 'incomplete', reason: 'states' });
+    const v = describeResult(r, paramsOf(p.choices), 'no-interleaving');
+    expect(v.heading).toBe('Not finished');
+    expect(v.sentences[0]).toBe('The search reached its limit of 20,000 states.');
+    expect(v.sentences[1]).toMatch(/^It covered 20,000 states and [\d,]+ transitions, down to schedules \d+ steps long, and found no violation there/);
+  });
+});
+
+describe('words and numbers', () => {
+  it('formats counts, huge counts and times', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatCount(157031752394754700000)).toBe('about 1.6 × 10²⁰');
+    expect(formatMs(7.4)).toBe('7 ms');
+    expect(formatMs(1234)).toBe('1.23 s');
+    expect(formatMs(20_000)).toBe('20.0 s');
+  });
+  it('progress and limits', () => {
+    const p = { states: 1000, transitions: 1500, depth: 12, elapsedMs: 250, phase: 'search' as const };
+    expect(progressText(p)).toBe('1,000 states · 1,500 transitions · depth 12 · 0.25 s');
+    expect(progressText({ ...p, phase: 'shortest' })).toMatch(/^Found a violation/);
+    expect(limitPercent(p, { ...optionsOf(PANEL_DEFAULTS), maxStates: 2000 })).toBe(50);
+    expect(limitPercent({ ...p, elapsedMs: 1e9 }, optionsOf(PANEL_DEFAULTS))).toBe(100);
+  });
+  it('checks choices', () => {
+    expect(checkChoices(PANEL_DEFAULTS)).toBeNull();
+    expect(checkChoices({ ...PANEL_DEFAULTS, writers: [] })).toMatch(/one to 3/);
+    expect(checkChoices({ ...PANEL_DEFAULTS, writers: [{ size: 17, nonblock: false, signal: false }] })).toMatch(/Writer A’s size/);
+    expect(checkChoices({ ...PANEL_DEFAULTS, writers: [{ size: 2.5, nonblock: false, signal: false }] })).toMatch(/whole number/);
+  });
+  it('describes a bounded proof and a cancelled search honestly', () => {
+    const params = paramsOf(PANEL_DEFAULTS);
+    const r = explore(ttyExploreSpec(params), { preemptionBound: 1 });
+    const v = describeResult(r, params, 'atomic-write');
+    expect(v.sentences[0]).toMatch(/with at most 1 preemption \(a switch away/);
+    expect(v.sentences.join(' ')).toMatch(/not checked/);
+    expect(Object.fromEntries(v.rows).Reduction).toMatch(/sleep sets are off under a preemption bound/);
+    const c = describeResult({ verdict: 'incomplete', reason: 'cancelled', stats: { ...r.stats, maxDepth: 0 } }, params, 'atomic-write', 'shortest');
+    expect(c.sentences[0]).toBe('You cancelled the search.');
+    expect(c.sentences[1]).toMatch(/already found a violation/);
+  });
+});
