@@ -1,0 +1,30 @@
+// Mistake: counts the first page as a whole page (PAGE_SIZE bytes) even though the buffer starts at offset in it, so the first entry is offset bytes too long.
+export function sgFromPages(
+  pfns: number[],
+  offset: number,
+  len: number,
+  pageSize = 4096,
+  maxSegment = Infinity,
+): { pfn: number; offset: number; length: number }[] {
+  if (!(len >= 1)) throw new RangeError(`bad len ${len}`);
+  if (!(offset >= 0 && offset < pageSize)) throw new RangeError(`bad offset ${offset}`);
+  if (!(maxSegment >= pageSize)) throw new RangeError(`bad maxSegment ${maxSegment}`);
+  const npages = Math.ceil((offset + len) / pageSize);
+  if (pfns.length !== npages) throw new RangeError(`expected ${npages} frames, got ${pfns.length}`);
+  // Every page but the last counts as a whole page; the last one holds what is left.
+  const bytesIn = (i: number) => (i < npages - 1 ? pageSize : offset + len - i * pageSize) - (npages === 1 ? offset : 0);
+
+  const entries: { pfn: number; offset: number; length: number }[] = [];
+  let cur = { pfn: pfns[0], offset, length: bytesIn(0) };
+  for (let i = 1; i < npages; i++) {
+    const bytes = bytesIn(i);
+    if (pfns[i] === pfns[i - 1] + 1 && cur.length + bytes <= maxSegment) {
+      cur.length += bytes;
+    } else {
+      entries.push(cur);
+      cur = { pfn: pfns[i], offset: 0, length: bytes };
+    }
+  }
+  entries.push(cur);
+  return entries;
+}

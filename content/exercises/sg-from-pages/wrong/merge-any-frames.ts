@@ -1,0 +1,29 @@
+// Mistake: merges the next page into the entry whenever it fits in maxSegment, without checking that its frame is the previous frame plus 1.
+export function sgFromPages(
+  pfns: number[],
+  offset: number,
+  len: number,
+  pageSize = 4096,
+  maxSegment = Infinity,
+): { pfn: number; offset: number; length: number }[] {
+  if (!(len >= 1)) throw new RangeError(`bad len ${len}`);
+  if (!(offset >= 0 && offset < pageSize)) throw new RangeError(`bad offset ${offset}`);
+  if (!(maxSegment >= pageSize)) throw new RangeError(`bad maxSegment ${maxSegment}`);
+  const npages = Math.ceil((offset + len) / pageSize);
+  if (pfns.length !== npages) throw new RangeError(`expected ${npages} frames, got ${pfns.length}`);
+  const bytesIn = (i: number) => Math.min((i + 1) * pageSize, offset + len) - Math.max(i * pageSize, offset);
+
+  const entries: { pfn: number; offset: number; length: number }[] = [];
+  let cur = { pfn: pfns[0], offset, length: bytesIn(0) };
+  for (let i = 1; i < npages; i++) {
+    const bytes = bytesIn(i);
+    if (cur.length + bytes <= maxSegment) {
+      cur.length += bytes;
+    } else {
+      entries.push(cur);
+      cur = { pfn: pfns[i], offset: 0, length: bytes };
+    }
+  }
+  entries.push(cur);
+  return entries;
+}
