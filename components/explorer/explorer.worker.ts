@@ -8,7 +8,8 @@
 import { createExplorerHost } from './host.ts';
 import type { FromExplorer } from './protocol.ts';
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+/** The parts of a dedicated worker's global scope used here (the DOM lib lacks its type). */
+const scope = self as unknown as { postMessage(m: FromExplorer): void; onmessage: ((ev: MessageEvent<unknown>) => void) | null };
 
 const host = createExplorerHost({
   post: (m) => scope.postMessage(m satisfies FromExplorer),

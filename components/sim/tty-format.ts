@@ -129,3 +129,13 @@ export function bufferStat(state: TtyState): string {
   }
   return `${ringCount(state)} of ${state.params.xmitSize - 1} bytes queued · head ${state.xmit.head} · tail ${state.xmit.tail}`;
 }
+
+/** The buffer diagram's caption: the pipe's pages or the xmit ring. */
+export function bufferTitle(variant: TtyState['params']['variant']): string {
+  return variant === 'pipe' ? 'The pipe’s buffers (pages)' : 'The xmit ring buffer';
+}
+
+/** Who receives the bytes: the terminal's heading. */
+export function farEndName(variant: TtyState['params']['variant']): string {
+  return variant === 'pipe' ? 'Reader of the pipe' : 'Far end of the serial line';
+}

@@ -172,3 +172,14 @@ export function paramsSummaryHtml(state: TtyState): string {
       : `${p.variant === 'no-lock' ? 'tty without atomic_write_lock (hypothetical)' : 'tty'}, chunk ${p.chunkSize}, xmit ${p.xmitSize} slots, ${p.baud} baud`;
   return `<span>${esc(path)}</span> · <span>${writers}</span>`;
 }
+
+/** The swimlane's caption for a variant (HTML): who holds which lock, step by step. */
+export function swimCaptionHtml(variant: TtyState['params']['variant']): string {
+  if (variant === 'no-lock') return 'Who is inside write(), step by step: no <code>atomic_write_lock</code> on this path';
+  return `Who holds <code>${variant === 'pipe' ? 'pipe-&gt;mutex' : 'atomic_write_lock'}</code>, step by step`;
+}
+
+/** The buffer SVG's accessible title for a variant. */
+export function bufferSvgTitle(variant: TtyState['params']['variant']): string {
+  return variant === 'pipe' ? 'The pipe’s buffers (pages)' : 'The xmit ring buffer: head is where uart_write copies next, tail is what the UART sends next';
+}

@@ -10,17 +10,36 @@
  *   `data-verdict` (`running` | `atomic` | `interleaved`), `data-finished`,
  *   `data-ready` (set once upgraded), `data-diagrams` (`pending` | `loaded` | `failed`),
  *   `data-view` (`diagrams` | `table`).
+ *   `data-loaded` (`true` once `load()` replaced the server-rendered run).
  * Event: `tty-sim:step` (bubbles) with `detail: { index, steps, narration, verdict }`.
+ *
+ * Public API: `load(run)` shows any parameters and schedule at any step (share links, the
+ * Prove-it panel); `params`, `timeline`, `index` read what is shown.
  */
-import { ttyModel } from '../../sims/tty/model.ts';
+import { encodeShare } from '../../sims/core/share.ts';
+import { ttyModel, validateParams } from '../../sims/tty/model.ts';
 import { TTY_PRESETS } from '../../sims/tty/presets.ts';
 import type { TtyChoice, TtyParams, TtyState } from '../../sims/tty/types.ts';
 import { PlayerCore } from './player-core.ts';
 import { SerialTerminal } from './serial-terminal.ts';
-import { bufferStat, narrationOf, runsText } from './tty-format.ts';
-import { choiceButtonHtml, sourceChipHtml, tablesHtml, traceItemHtml, verdictHtml } from './tty-html.ts';
+import { shareUrl } from './share-link.ts';
+import { bufferStat, bufferTitle, drainName, farEndName, narrationOf, runsText } from './tty-format.ts';
+import { bufferSvgTitle, choiceButtonHtml, paramsSummaryHtml, sourceChipHtml, swimCaptionHtml, tablesHtml, traceItemHtml, verdictHtml } from './tty-html.ts';
 import { verdictOf } from './verdict.ts';
 import type { Diagrams } from './views/diagrams.ts';
+
+/** A run to show in a player: what `TtySimElement.load` takes. */
+export interface LoadRun {
+  params: TtyParams;
+  /** Choices from the initial state (default none: the learner or the scheduler picks). */
+  schedule?: readonly TtyChoice[];
+  /** State to show, 0 to `schedule.length` (default 0). */
+  step?: number;
+  /** New heading (default: keep the current one). */
+  title?: string;
+  /** New description under the heading (default: keep the current one). */
+  description?: string;
+}
 
 /** Milliseconds per step at 1× speed. */
 const BASE_MS = 1000;
@@ -59,19 +78,18 @@ export class TtySimElement extends HTMLElement {
       if (!this.diagramsLoading) this.observeVisibility();
       return;
     }
-    const key = this.dataset.preset ?? '';
-    const preset = TTY_PRESETS[key];
-    if (!preset) {
-      this.el('narration').textContent = `Unknown simulation preset "${key}".`;
+    const initial = this.initialRun();
+    if (typeof initial === 'string') {
+      this.el('narration').textContent = initial;
       return;
     }
     const seed = Number(this.dataset.seed ?? '1') || 1;
-    this.player = new PlayerCore({ model: ttyModel, params: preset.params, seed, schedule: preset.schedule });
+    this.player = new PlayerCore({ model: ttyModel, params: initial.params, seed, schedule: initial.schedule });
     this.terminal = new SerialTerminal(
       this.el('terminal'),
       this.el('xterm'),
       this.el('fallback'),
-      preset.params.variant === 'pipe' ? 'Reader of the pipe' : 'Far end of the serial line',
+      farEndName(initial.params.variant),
     );
     this.wire();
     this.querySelectorAll<HTMLButtonElement | HTMLSelectElement>('[data-needs-js]').forEach((el) => (el.disabled = false));
@@ -81,6 +99,119 @@ export class TtySimElement extends HTMLElement {
     this.dataset.view = 'diagrams';
     this.render(false);
     this.observeVisibility();
+  }
+
+  /** The preset's run (`data-preset`), or the parameters in `data-params`; else an error. */
+  private initialRun(): { params: TtyParams; schedule?: readonly TtyChoice[] } | string {
+    const key = this.dataset.preset;
+    if (key !== undefined) {
+      const preset = TTY_PRESETS[key];
+      return preset ? preset : `Unknown simulation preset "${key}".`;
+    }
+    try {
+      const params = JSON.parse(this.dataset.params ?? 'null') as TtyParams;
+      validateParams(params);
+      return { params };
+    } catch (e) {
+      return `This simulation's settings are not valid: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** The parameters of the run shown (null before the element is upgraded). */
+  get params(): TtyParams | null {
+    return this.player ? this.player.params : null;
+  }
+  /** Every choice of the timeline shown (may run past the current step). */
+  get timeline(): readonly TtyChoice[] {
+    return this.player ? this.player.choices : [];
+  }
+  /** The step shown, 0 = the initial state. */
+  get index(): number {
+    return this.player ? this.player.index : 0;
+  }
+
+  /**
+   * Shows `run` in this player: its parameters, its schedule as the timeline, at `step`,
+   * and optionally a new heading and description. Everything is checked first: on invalid
+   * parameters, a schedule that does not replay, or a step outside `0..schedule.length`, it
+   * returns a message and changes nothing. Returns null on success. Never throws.
+   */
+  load(run: LoadRun): string | null {
+    if (!this.player) return 'This player could not start, so it cannot show another run.';
+    const schedule = run.schedule ?? [];
+    const step = run.step ?? 0;
+    let next: PlayerCore<TtyParams, TtyState, TtyChoice>;
+    try {
+      validateParams(run.params);
+      next = new PlayerCore({ model: ttyModel, params: run.params, seed: this.player.seed, schedule });
+    } catch (e) {
+      return `This run cannot be shown: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (!Number.isInteger(step) || step < 0 || step > schedule.length) {
+      return `This run cannot be shown: step ${step} is outside its ${schedule.length} steps.`;
+    }
+    this.stop();
+    this.player = next;
+    this.player.seek(step);
+    if (run.title !== undefined) this.el('title').textContent = run.title;
+    if (run.description !== undefined) this.el('desc').textContent = run.description;
+    this.renderFrame();
+    this.traceShown = [];
+    this.el('trace').replaceChildren();
+    this.el('choicenote').textContent = '';
+    this.el('linkbox').hidden = true;
+    this.lastRendered = null;
+    this.dataset.loaded = 'true';
+    this.render(false);
+    return null;
+  }
+
+  /** The parts that depend on the parameters, not on the step (after `load`). */
+  private renderFrame(): void {
+    const s0 = this.player.states[0];
+    const variant = s0.params.variant;
+    this.dataset.variant = variant;
+    this.el('params').innerHTML = paramsSummaryHtml(s0);
+    this.el('swimcap').innerHTML = swimCaptionHtml(variant);
+    this.el('swimtitle').textContent = `Swimlane: one lane per writer and one for the ${drainName(s0)}, one column per step`;
+    this.el('legend-unlocked').hidden = variant !== 'no-lock';
+    this.el('bufcap').textContent = bufferTitle(variant);
+    this.el('buftitle').textContent = bufferSvgTitle(variant);
+    const buffer = this.el<SVGSVGElement>('buffer');
+    buffer.setAttribute('class', variant === 'pipe' ? 'ts-buffer ts-pipe' : 'ts-buffer ts-ring');
+    this.el('farend').textContent = farEndName(variant);
+    this.el('fallback').setAttribute('aria-label', farEndName(variant));
+  }
+
+  /** "Copy link to this step": the clipboard if allowed, and always a read-only field. */
+  private async copyLink(): Promise<void> {
+    const box = this.el('linkbox');
+    const input = this.el<HTMLInputElement>('linkinput');
+    const status = this.el('linkstatus');
+    const p = this.player;
+    let url: string;
+    try {
+      url = shareUrl(location, encodeShare({ model: 'tty', params: p.params, schedule: p.choices, step: p.index }));
+    } catch (e) {
+      box.hidden = false;
+      input.value = '';
+      status.textContent = `This run cannot be shared as a link: ${e instanceof Error ? e.message : String(e)}`;
+      return;
+    }
+    this.el('linkstep').textContent = String(p.index);
+    input.value = url;
+    box.hidden = false;
+    status.textContent = '';
+    try {
+      if (!navigator.clipboard) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(url);
+      status.textContent = `Link copied. Whoever opens it sees step ${p.index} of this run.`;
+    } catch {
+      // No clipboard (an http:// workshop address, or permission refused): select the text.
+      status.textContent = 'Copy this link (it is selected): whoever opens it sees this step.';
+      input.focus();
+      input.select();
+    }
   }
 
   disconnectedCallback(): void {
@@ -112,6 +243,8 @@ export class TtySimElement extends HTMLElement {
       this.speed = Number(speed.value) || 1;
       if (this.playing) this.schedule();
     });
+    on(this.el('copylink'), 'click', () => void this.copyLink());
+    on(this.el('linkinput'), 'focus', () => this.el<HTMLInputElement>('linkinput').select());
     on(this.el('tableview'), 'click', () => {
       const table = this.dataset.view !== 'table';
       this.dataset.view = table ? 'table' : 'diagrams';
@@ -347,6 +480,9 @@ export class TtySimElement extends HTMLElement {
     this.terminal.show(state.received);
     this.diagrams?.update(p.states, p.index, animate);
     this.lastRendered = state;
+    // A copied link names one step: hide it once the player shows another.
+    const box = this.el('linkbox');
+    if (!box.hidden && this.el('linkstep').textContent !== String(p.index)) box.hidden = true;
 
     this.dispatchEvent(
       new CustomEvent('tty-sim:step', {

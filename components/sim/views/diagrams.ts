@@ -30,6 +30,7 @@ function swimlaneDesc(state: TtyState): string {
 export function createDiagrams(el: DiagramElements): Diagrams {
   const swim: SwimlaneView = createSwimlane(el.swimlane, { idPrefix: el.idPrefix, onSeek: el.onSeek });
   let buffer: BufferView | null = null;
+  let bufferKind: 'pipe' | 'ring' | null = null;
   let layoutFor: { states: readonly TtyState[]; length: number; layout: ReturnType<typeof swimlaneLayout> } | null = null;
   const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => swim.resize()) : null;
   if (ro && el.swimlane.parentElement) ro.observe(el.swimlane.parentElement);
@@ -37,7 +38,14 @@ export function createDiagrams(el: DiagramElements): Diagrams {
   return {
     update(states, index, animate) {
       const state = states[index];
-      if (!buffer) buffer = state.params.variant === 'pipe' ? createPipeRow(el.buffer) : createRing(el.buffer);
+      // The player may be reloaded with another variant (share links, the Prove-it panel):
+      // a pipe and a ring are different drawings, so start the buffer view afresh.
+      const kind = state.params.variant === 'pipe' ? 'pipe' : 'ring';
+      if (!buffer || kind !== bufferKind) {
+        for (const child of Array.from(el.buffer.children)) if (child.tagName !== 'title' && child.tagName !== 'desc') child.remove();
+        buffer = kind === 'pipe' ? createPipeRow(el.buffer) : createRing(el.buffer);
+        bufferKind = kind;
+      }
       // The layout depends only on the timeline, not on the index: recompute when it changed.
       if (!layoutFor || layoutFor.states !== states || layoutFor.length !== states.length || layoutFor.states[states.length - 1] !== states[states.length - 1]) {
         layoutFor = { states, length: states.length, layout: swimlaneLayout(states) };
