@@ -3,7 +3,7 @@ import { replay } from '../../sims/core/model.ts';
 import { explore } from '../../sims/explore/explore.ts';
 import { ttyModel } from '../../sims/tty/model.ts';
 import { ttyExploreSpec } from '../../sims/tty/properties.ts';
-import { checkChoices, describeResult, formatCount, formatMs, limitPercent, optionsOf, PANEL_DEFAULTS, PANEL_PRESETS, paramsOf, progressText, violationStep } from './panel-model.ts';
+import { checkChoices, choicesFromParams, describeResult, formatCount, formatMs, limitPercent, optionsOf, PANEL_DEFAULTS, PANEL_PRESETS, paramsOf, progressText, violationStep } from './panel-model.ts';
 
 const run = (id: string) => {
   const p = PANEL_PRESETS.find((x) => x.id === id)!;
@@ -75,6 +75,15 @@ describe('words and numbers', () => {
     expect(progressText({ ...p, phase: 'shortest' })).toMatch(/^Found a violation/);
     expect(limitPercent(p, { ...optionsOf(PANEL_DEFAULTS), maxStates: 2000 })).toBe(50);
     expect(limitPercent({ ...p, elapsedMs: 1e9 }, optionsOf(PANEL_DEFAULTS))).toBe(100);
+  });
+  it('maps shared parameters back to the form when the panel can show them', () => {
+    const nonblock = PANEL_PRESETS.find((p) => p.id === 'nonblock')!.choices;
+    const back = choicesFromParams(paramsOf(nonblock), { ...PANEL_DEFAULTS, property: 'no-interleaving', preemptionBound: 2 });
+    expect(back).toEqual({ ...nonblock, property: 'no-interleaving', preemptionBound: 2 });
+    const p = paramsOf(PANEL_DEFAULTS);
+    expect(choicesFromParams({ ...p, xmitSize: 16384 }, PANEL_DEFAULTS)).toBeNull();
+    expect(choicesFromParams({ ...p, writers: [{ size: 17, nonblock: false, signal: false }] }, PANEL_DEFAULTS)).toBeNull();
+    expect(choicesFromParams({ ...p, baud: 9600 }, PANEL_DEFAULTS)).toBeNull();
   });
   it('checks choices', () => {
     expect(checkChoices(PANEL_DEFAULTS)).toBeNull();

@@ -158,6 +158,30 @@ export function paramsOf(c: PanelChoices): TtyParams {
   };
 }
 
+/**
+ * The panel choices for `params` (a shared run), keeping `base`'s property and search
+ * settings; null when the panel cannot show them (more than 3 writers, a size above 16, a
+ * size or buffer the panel does not offer, another baud rate).
+ */
+export function choicesFromParams(params: TtyParams, base: PanelChoices): PanelChoices | null {
+  const o = PANEL_OPTIONS;
+  if (params.writers.length < 1 || params.writers.length > MAX_PANEL_WRITERS) return null;
+  if (params.writers.some((w) => !Number.isInteger(w.size) || w.size < 1 || w.size > MAX_PANEL_SIZE)) return null;
+  if (params.baud !== PANEL_BAUD) return null;
+  if (!o.chunkSize.includes(params.chunkSize) || !o.xmitSize.includes(params.xmitSize) || !o.drainBytes.includes(params.drainBytes)) return null;
+  if (!o.pipeBuf.includes(params.pipeBuf) || !o.pipeSlots.includes(params.pipeSlots)) return null;
+  return {
+    ...base,
+    variant: params.variant,
+    writers: params.writers.map((w) => ({ size: w.size, nonblock: w.nonblock, signal: w.signal })),
+    chunkSize: params.chunkSize,
+    xmitSize: params.xmitSize,
+    drainBytes: params.drainBytes,
+    pipeBuf: params.pipeBuf,
+    pipeSlots: params.pipeSlots,
+  };
+}
+
 /** The explorer options the choices stand for. */
 export function optionsOf(c: PanelChoices): ExploreRequestOptions {
   return { preemptionBound: c.preemptionBound, reduction: c.reduction, maxStates: c.maxStates, maxTimeMs: c.maxTimeMs };

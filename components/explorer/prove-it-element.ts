@@ -19,6 +19,7 @@ import type { TtySimElement } from '../sim/tty-sim-element.ts';
 import type { ExplorerClient, ExploreHandle } from './client.ts';
 import {
   checkChoices,
+  choicesFromParams,
   describeResult,
   limitPercent,
   MAX_PANEL_WRITERS,
@@ -270,8 +271,8 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
       `<h${level} class="pi-result-head" tabindex="-1">${escapeHtml(v.heading)}</h${level}>` +
       lead +
       rest.map((s) => `<p>${escapeHtml(s)}</p>`).join('') +
-      (rows ? `<dl class="pi-stats">${rows}</dl>` : '') +
-      (v.status === 'counterexample' ? '<p><button type="button" class="pi-btn pi-primary" data-part="open">Open in the player</button></p>' : '');
+      (v.status === 'counterexample' ? '<p><button type="button" class="pi-btn pi-primary" data-part="open">Open in the player</button></p>' : '') +
+      (rows ? `<dl class="pi-stats">${rows}</dl>` : '');
     box.dataset.status = v.status;
     box.hidden = false;
     this.dataset.verdict = v.status;
@@ -287,10 +288,21 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
 
   // ---- the player ---------------------------------------------------------------------------
 
-  /** Shows `run` in the panel's player, reveals it and scrolls to it. */
+  /**
+   * Shows `run` in the panel's player, reveals it and scrolls to it; the form takes the
+   * run's configuration when the panel can show it, so "Prove it" asks about the same
+   * system. Returns an error message (and changes nothing) or null.
+   */
   showRun(run: ShareRun): string | null {
     const error = this.player.load(run);
     if (error) return error;
+    if (!this.run) {
+      const choices = choicesFromParams(run.params, this.readChoices());
+      if (choices && JSON.stringify(paramsOf(choices)) !== JSON.stringify(paramsOf(this.readChoices()))) {
+        this.writeChoices(choices);
+        this.markPreset(null);
+      }
+    }
     const box = this.q('player');
     box.hidden = false;
     scrollToWidget(this.player);

@@ -162,6 +162,26 @@ test('"open this, we are at step 17": a link made elsewhere restores the step an
   await expect(panelPlayer).toHaveAttribute('data-step', '2');
   await expect(panelPlayer.getByRole('heading', { name: 'Shared run' })).toBeVisible();
   await expect(panelPlayer.locator('[data-part="narration"]')).toContainText('Writer A calls write(2) for 12 bytes');
+  // The panel's form now shows that configuration, so "Prove it" asks about the same system.
+  await expect(page.locator('prove-it input[name="size0"]')).toHaveValue('12');
+  await expect(page.locator('prove-it input[name="size1"]')).toHaveValue('10');
+});
+
+test('try it by hand first: the same choices, no schedule, the learner plays the scheduler', async ({ page }) => {
+  const panel = await openPanel(page);
+  await panel.getByRole('button', { name: 'A signal' }).click();
+  await panel.getByRole('button', { name: 'Try it by hand first' }).click();
+  const player = panel.locator('tty-sim');
+  await expect(player).toBeVisible();
+  await expect(player).toHaveAttribute('data-step', '0');
+  await expect(player).toHaveAttribute('data-steps', '1');
+  await expect(player.locator('[data-part="params"]')).toContainText('8 bytes, may be signalled');
+  const choices = player.getByTestId('scheduler-choices');
+  await expect(choices.getByRole('button', { name: 'run writer A' })).toBeFocused();
+  await choices.getByRole('button', { name: 'run writer A' }).click();
+  await choices.getByRole('button', { name: 'signal writer A' }).click();
+  await expect(player).toHaveAttribute('data-step', '2');
+  await expect(player.locator('[data-part="narration"]')).toContainText('A signal arrives for writer A');
 });
 
 test('malformed, outdated and non-replaying links: a clear message and an untouched page', async ({ page }) => {
