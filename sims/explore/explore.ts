@@ -108,11 +108,13 @@ interface Frame<S, C> {
   state: S;
   key: string;
   choices: C[];
-  ckeys: string[];
+  /** Bit of each choice's key in sleep-set masks (see `bitOf`). */
+  cbits: number[];
   /** Indexes into `choices` still to explore from this frame. */
   todo: number[];
   next: number;
-  sleep: Set<string>;
+  /** Sleep set as a bit mask over interned choice keys. */
+  sleep: number;
   lastActor: string | null;
   pre: number;
   depth: number;
@@ -125,8 +127,8 @@ interface Frame<S, C> {
 }
 
 interface Visit {
-  /** Sleep set the state was last explored with (sleep-sets mode). */
-  sleep: Set<string> | null;
+  /** Sleep set (bit mask) the state was last explored with; -1 outside sleep-sets mode. */
+  sleep: number;
   /** Schedules below it (as explored). */
   count: number;
   done: boolean;
@@ -160,6 +162,18 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
   const ckey = spec.choiceKey ?? ((c: C) => JSON.stringify(c));
   const actor = spec.actor ?? ckey;
   const useSleep = reduction === 'sleep-sets';
+  // Sleep sets are bit masks over choice keys, interned in order of appearance. A choice
+  // past the 30th distinct key gets no bit: it is never put to sleep (sound, less reduction).
+  const bits = new Map<string, number>();
+  const bitOf = (c: C): number => {
+    const k = ckey(c);
+    let b = bits.get(k);
+    if (b === undefined) {
+      b = bits.size;
+      bits.set(k, b);
+    }
+    return b >= 30 ? 0 : 1 << b;
+  };
   const stepFn = model.stepFast ? model.stepFast.bind(model) : model.step.bind(model);
 
   const visited = new Map<string, Visit>();
@@ -205,35 +219,32 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
   }
 
   /** Builds a frame for `state`; returns null when it needs no (further) exploration. */
-  function enter(state: S, via: C | undefined, lastActor: string | null, pre: number, depth: number, sleep: Set<string>): Frame<S, C> | Visit | 'violation' {
+  function enter(state: S, via: C | undefined, lastActor: string | null, pre: number, depth: number, sleep: number): Frame<S, C> | Visit | 'violation' {
     const k = key(state);
     const vk = vkeyOf(k, lastActor, pre);
     const seen = visited.get(vk);
-    if (seen && (!useSleep || !seen.sleep)) return seen;
+    if (seen && (!useSleep || (seen.sleep & ~sleep) === 0)) return seen;
     const choices = model.enabled(state);
     let todo: number[];
-    const ckeys = useSleep ? choices.map(ckey) : NO_KEYS;
+    const cbits = useSleep ? choices.map(bitOf) : NO_BITS;
     if (seen) {
-      if (!seen.sleep) return seen;
       // Re-explore only what was asleep before and is awake now (Godefroid, ch. 5).
       todo = [];
-      for (let i = 0; i < choices.length; i++) if (seen.sleep.has(ckeys[i]) && !sleep.has(ckeys[i])) todo.push(i);
+      for (let i = 0; i < choices.length; i++) if (seen.sleep & cbits[i] && !(sleep & cbits[i])) todo.push(i);
+      seen.sleep &= sleep;
       if (todo.length === 0) return seen;
-      const inter = new Set<string>();
-      for (const x of seen.sleep) if (sleep.has(x)) inter.add(x);
-      seen.sleep = inter;
     } else {
       const bad = checkState(state, choices.length === 0);
       if (bad) {
         violation = { ...bad, schedule: via === undefined ? [] : scheduleOfStack(via) };
         return 'violation';
       }
-      const visit: Visit = { sleep: useSleep ? new Set(sleep) : null, count: choices.length === 0 ? 1 : 0, done: choices.length === 0 };
+      const visit: Visit = { sleep: useSleep ? sleep : -1, count: choices.length === 0 ? 1 : 0, done: choices.length === 0 };
       visited.set(vk, visit);
       if (choices.length === 0) return visit;
       todo = [];
       if (useSleep) {
-        for (let i = 0; i < choices.length; i++) if (!sleep.has(ckeys[i])) todo.push(i);
+        for (let i = 0; i < choices.length; i++) if (!(sleep & cbits[i])) todo.push(i);
       } else {
         for (let i = 0; i < choices.length; i++) todo.push(i);
       }
@@ -244,15 +255,15 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
       if (lastEnabled && pre >= bound) todo = todo.filter((i) => actor(choices[i]) === lastActor);
     }
     if (depth > maxDepth) maxDepth = depth;
-    return { state, key: k, choices, ckeys, todo, next: 0, sleep, lastActor, pre, depth, via, count: 0, vkey: vk };
+    return { state, key: k, choices, cbits, todo, next: 0, sleep, lastActor, pre, depth, via, count: 0, vkey: vk };
   }
 
   function independentAt(f: Frame<S, C>, a: number, b: number): boolean {
     const ca = f.choices[a];
     const cb = f.choices[b];
     if (spec.independent) return spec.independent(f.state, ca, cb);
-    const ka = f.ckeys[a];
-    const kb = f.ckeys[b];
+    const ka = ckey(ca);
+    const kb = ckey(cb);
     const sa = stepFn(f.state, ca);
     const sb = stepFn(f.state, cb);
     const ea = model.enabled(sa);
@@ -265,7 +276,7 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
 
   function start(): void {
     const s0 = model.initialState(spec.params, spec.seed);
-    const f = enter(s0, undefined, null, 0, 0, new Set());
+    const f = enter(s0, undefined, null, 0, 0, 0);
     if (f === 'violation') return;
     if (!('state' in f)) {
       rootCount = f.count;
@@ -298,17 +309,14 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
     const c = f.choices[i];
     const a = actor(c);
     const preempt = bound !== null && f.lastActor !== null && a !== f.lastActor && f.choices.some((x) => actor(x) === f.lastActor) ? 1 : 0;
-    let childSleep: Set<string> = EMPTY;
+    let childSleep = 0;
     if (useSleep) {
       // Sleep set of the child: what is asleep here, plus siblings explored before this
       // one, kept only while independent of the step taken.
       const cand: number[] = [];
-      for (let j = 0; j < f.choices.length; j++) if (j !== i && f.sleep.has(f.ckeys[j])) cand.push(j);
+      for (let j = 0; j < f.choices.length; j++) if (j !== i && f.sleep & f.cbits[j]) cand.push(j);
       for (let t = 0; t < f.next - 1; t++) cand.push(f.todo[t]);
-      if (cand.length) {
-        childSleep = new Set();
-        for (const j of cand) if (independentAt(f, i, j)) childSleep.add(f.ckeys[j]);
-      }
+      for (const j of cand) if (independentAt(f, i, j)) childSleep |= f.cbits[j];
     }
     const s = stepFn(f.state, c);
     transitions++;
@@ -373,8 +381,7 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
   };
 }
 
-const EMPTY: Set<string> = new Set();
-const NO_KEYS: string[] = [];
+const NO_BITS: number[] = [];
 
 interface Bfs<S, C> {
   seen: Set<string>;

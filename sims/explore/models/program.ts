@@ -110,9 +110,19 @@ export function programModel(p: ProgramParams): Model<ProgramParams, ProgramStat
   };
 }
 
-/** Canonical key: everything but `last`. */
+/** Canonical key: everything but `last` (built by hand: the explorer calls it for every state). */
 export function programKey(s: ProgramState): string {
-  return JSON.stringify([s.pc, s.regs, s.shared, s.locks, s.inCs]);
+  let k = `${s.inCs}|`;
+  for (let t = 0; t < s.pc.length; t++) {
+    k += `${s.pc[t]}:`;
+    const regs = s.regs[t];
+    for (const r in regs) k += `${r}=${regs[r]},`;
+    k += ';';
+  }
+  for (const v in s.shared) k += `${v}=${s.shared[v]},`;
+  k += '|';
+  for (const l in s.locks) k += `${l}=${s.locks[l] ?? '-'},`;
+  return k;
 }
 
 /** Shared variables and locks an instruction touches, for static independence. */
