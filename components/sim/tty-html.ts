@@ -5,7 +5,8 @@
  * something before any JavaScript runs), and by the custom element to re-render each step.
  */
 import type { StepEvent } from '../../sims/core/model.ts';
-import type { Cell, TtyState } from '../../sims/tty/types.ts';
+import type { Cell, TtyChoice, TtyState } from '../../sims/tty/types.ts';
+import { choiceButtonHtml as shellChoiceButtonHtml, esc, sourceChipHtml as shellSourceChipHtml, traceItemHtml as shellTraceItemHtml } from './shell/shell-html.ts';
 import {
   letter,
   lockName,
@@ -17,26 +18,23 @@ import {
   ringCount,
   runsOf,
   runsText,
-  sourceText,
   timeText,
   writerColor,
 } from './tty-format.ts';
 
-/** Escapes text for HTML element content and attribute values. */
-export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+export { esc };
 
 /** A coloured letter for writer `w`. */
 function chip(w: number): string {
   return `<span class="ts-letter" style="--wc:${writerColor(w)}">${letter(w)}</span>`;
 }
 
+/** What the source chip says for a tty step outside the kernel. */
+export const TTY_NO_SOURCE = 'outside the kernel: on the wire';
+
 /** The kernel source chip for a step (or a "on the wire" chip for steps outside the kernel). */
 export function sourceChipHtml(event: StepEvent | null): string {
-  const t = sourceText(event);
-  if (!t) return event ? '<span class="ts-chip ts-chip-wire">outside the kernel: on the wire</span>' : '';
-  return `<code class="ts-chip" title="Kernel source this step models">${esc(t)}</code>`;
+  return shellSourceChipHtml(event, TTY_NO_SOURCE);
 }
 
 /** The state's one-sentence narration. */
@@ -46,8 +44,7 @@ export function narrationHtml(state: TtyState): string {
 
 /** One line of the text trace: step number, narration, source. */
 export function traceItemHtml(state: TtyState): string {
-  const src = sourceText(state.event);
-  return `<li value="${state.stepIndex}">${esc(narrationOf(state))}${src ? ` <span class="ts-trace-src">(${esc(src)})</span>` : ''}</li>`;
+  return shellTraceItemHtml(state.stepIndex, narrationOf(state), state.event);
 }
 
 /** The atomicity verdict the widget shows (computed by the element from the model). */
@@ -66,7 +63,7 @@ export function verdictHtml(state: TtyState, verdict: Verdict): string {
       const text = resultText(ws);
       if (text === null) return '';
       const kind = resultKind(ws, state.params.writers[w].size) ?? 'full';
-      const note = kind === 'partial' ? ` <span class="ts-note">(partial: ${ws.result} of ${state.params.writers[w].size})</span>` : '';
+      const note = kind === 'partial' ? ` <span class="sim-note">(partial: ${ws.result} of ${state.params.writers[w].size})</span>` : '';
       return `<li class="ts-result" data-kind="${kind}">${chip(w)}: <code>${esc(text)}</code>${note}</li>`;
     })
     .filter(Boolean)
@@ -91,10 +88,10 @@ function writersTable(state: TtyState): string {
         .join(', ');
       const res = resultText(ws);
       const kind = resultKind(ws, spec.size);
-      return `<tr><th scope="row">${chip(w)} writer ${letter(w)}</th><td>${spec.size}</td><td>${esc(flags)}</td><td>${esc(phaseWords(state, w))}${ws.signalPending ? ' <span class="ts-note">(signal pending)</span>' : ''}</td><td>${ws.written}</td><td${kind ? ` data-kind="${kind}"` : ''}>${res ? `<code>${esc(res)}</code>` : '—'}</td></tr>`;
+      return `<tr><th scope="row">${chip(w)} writer ${letter(w)}</th><td>${spec.size}</td><td>${esc(flags)}</td><td>${esc(phaseWords(state, w))}${ws.signalPending ? ' <span class="sim-note">(signal pending)</span>' : ''}</td><td>${ws.written}</td><td${kind ? ` data-kind="${kind}"` : ''}>${res ? `<code>${esc(res)}</code>` : '—'}</td></tr>`;
     })
     .join('');
-  return `<table class="ts-table"><caption>Writers</caption><thead><tr><th scope="col">Writer</th><th scope="col">write() size</th><th scope="col">fd</th><th scope="col">Phase</th><th scope="col">Copied</th><th scope="col">Result</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="sim-table"><caption>Writers</caption><thead><tr><th scope="col">Writer</th><th scope="col">write() size</th><th scope="col">fd</th><th scope="col">Phase</th><th scope="col">Copied</th><th scope="col">Result</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function lockTable(state: TtyState): string {
@@ -104,7 +101,7 @@ function lockTable(state: TtyState): string {
   }
   const owner = state.lockOwner === null ? 'nobody' : `${chip(state.lockOwner)} writer ${letter(state.lockOwner)}`;
   const waiters = state.lockWaiters.length ? state.lockWaiters.map((w) => `${chip(w)} writer ${letter(w)}`).join(', ') : 'none';
-  return `<table class="ts-table ts-lock"><caption><code>${esc(name)}</code></caption><tbody><tr><th scope="row">Owner</th><td>${owner}</td></tr><tr><th scope="row">Asleep waiting</th><td>${waiters}</td></tr></tbody></table>`;
+  return `<table class="sim-table ts-lock"><caption><code>${esc(name)}</code></caption><tbody><tr><th scope="row">Owner</th><td>${owner}</td></tr><tr><th scope="row">Asleep waiting</th><td>${waiters}</td></tr></tbody></table>`;
 }
 
 /** Above this many slots the ring table lists occupied runs instead of every slot. */
@@ -120,17 +117,17 @@ function ringTable(state: TtyState): string {
       const c = buf[i];
       if (c) cells.push(c);
     }
-    return `<table class="ts-table">${caption}<tbody><tr><th scope="row">Queued, tail to head</th><td>${esc(runsText(cells))}</td></tr></tbody></table>`;
+    return `<table class="sim-table">${caption}<tbody><tr><th scope="row">Queued, tail to head</th><td>${esc(runsText(cells))}</td></tr></tbody></table>`;
   }
   const idx = buf.map((_, i) => `<th scope="col">${i}</th>`).join('');
-  const bytes = buf.map((c) => (c ? `<td>${chip(c.writer)}<span class="ts-vh"> byte ${c.index + 1}</span></td>` : '<td class="ts-free">·</td>')).join('');
+  const bytes = buf.map((c) => (c ? `<td>${chip(c.writer)}<span class="sim-vh"> byte ${c.index + 1}</span></td>` : '<td class="ts-free">·</td>')).join('');
   const ptr = buf
     .map((_, i) => {
       const p = [i === head ? 'head' : '', i === tail ? 'tail' : ''].filter(Boolean).join(', ');
       return `<td>${p}</td>`;
     })
     .join('');
-  return `<div class="ts-scroll" data-scrolls tabindex="0" role="group" aria-label="xmit ring table (scrolls sideways)"><table class="ts-table ts-ring">${caption}<thead><tr><th scope="col">Slot</th>${idx}</tr></thead><tbody><tr><th scope="row">Byte</th>${bytes}</tr><tr><th scope="row">Pointer</th>${ptr}</tr></tbody></table></div>`;
+  return `<div class="sim-scroll" data-scrolls tabindex="0" role="group" aria-label="xmit ring table (scrolls sideways)"><table class="sim-table ts-ring">${caption}<thead><tr><th scope="col">Slot</th>${idx}</tr></thead><tbody><tr><th scope="row">Byte</th>${bytes}</tr><tr><th scope="row">Pointer</th>${ptr}</tr></tbody></table></div>`;
 }
 
 function pipeTable(state: TtyState): string {
@@ -139,13 +136,13 @@ function pipeTable(state: TtyState): string {
     .map((b, i) => `<tr><th scope="row">${i === 0 ? 'oldest (tail)' : i === state.pipe.bufs.length - 1 ? 'newest (head)' : i}</th><td>${b.cells.length} of ${pipeBuf}${b.offset ? ` (${b.offset} already read)` : ''}</td><td>${esc(runsText(b.cells))}</td></tr>`)
     .join('');
   const body = rows || `<tr><td colspan="3">empty</td></tr>`;
-  return `<table class="ts-table"><caption>Pipe: ${state.pipe.bufs.length} of ${pipeSlots} buffers in use, ${pipeCount(state)} bytes queued</caption><thead><tr><th scope="col">Buffer</th><th scope="col">Bytes</th><th scope="col">Contents</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table class="sim-table"><caption>Pipe: ${state.pipe.bufs.length} of ${pipeSlots} buffers in use, ${pipeCount(state)} bytes queued</caption><thead><tr><th scope="col">Buffer</th><th scope="col">Bytes</th><th scope="col">Contents</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /** The received bytes for the table view: the letters, and the same as runs in words. */
 function receivedTable(state: TtyState): string {
   const who = state.params.variant === 'pipe' ? 'the reader' : 'the far end of the serial line';
-  return `<table class="ts-table"><caption>Received by ${who}: ${state.received.length} bytes, at ${esc(timeText(state.time_ns))} of line time</caption><tbody><tr><th scope="row">Bytes</th><td class="ts-mono">${receivedSpansHtml(state.received)}</td></tr><tr><th scope="row">As runs</th><td>${esc(runsText(state.received))}</td></tr></tbody></table>`;
+  return `<table class="sim-table"><caption>Received by ${who}: ${state.received.length} bytes, at ${esc(timeText(state.time_ns))} of line time</caption><tbody><tr><th scope="row">Bytes</th><td class="sim-mono">${receivedSpansHtml(state.received)}</td></tr><tr><th scope="row">As runs</th><td>${esc(runsText(state.received))}</td></tr></tbody></table>`;
 }
 
 /** The whole table view of one state. */
@@ -154,10 +151,10 @@ export function tablesHtml(state: TtyState): string {
   return `${writersTable(state)}${lockTable(state)}${buffer}${receivedTable(state)}`;
 }
 
-/** One scheduler button. `index` is the choice's position in `enabled(state)`. */
-export function choiceButtonHtml(label: string, index: number, kind: string, writer: number | null, disabled: boolean): string {
-  const style = writer === null ? '' : ` style="--wc:${writerColor(writer)}"`;
-  return `<button type="button" class="ts-btn ts-choice" data-choice="${index}" data-kind="${esc(kind)}"${style}${disabled ? ' disabled' : ''}>${esc(label)}</button>`;
+/** One scheduler button for `choice` (coloured by its writer). `index` is its position in `enabled(state)`. */
+export function choiceButtonHtml(label: string, index: number, choice: TtyChoice, disabled: boolean): string {
+  const color = 'writer' in choice ? writerColor(choice.writer) : null;
+  return shellChoiceButtonHtml(label, index, { kind: choice.kind, color }, disabled);
 }
 
 /** A one-line summary of the parameters, e.g. for the widget's header. */
