@@ -9,4 +9,5 @@ export const EXERCISE_MODULES: Record<string, () => Promise<unknown>> = {
   '@sims/tty': () => import('../../sims/tty/index.ts'),
   '@sims/dma': () => import('../../sims/dma/index.ts'),
   '@sims/mm': () => import('../../sims/mm/index.ts'),
+  '@sims/uio': () => import('../../sims/uio/index.ts'),
 };
