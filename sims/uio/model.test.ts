@@ -294,7 +294,7 @@ describe('every preset', () => {
     ]);
     expect(r.filter((x) => x.call.startsWith('cat')).map((x) => x.text)).toEqual(['0x0000000000008000\n', '0xffff888000002000\n', '0xffff888000003000\n']);
     expect(last(r).text).toBe('status: driver p');
-    expect(end.kernelLog).toEqual(['uio_pci 0000:03:00.0: use of UIO_MEM_DMA_COHERENT is highly discouraged']);
+    expect(end.kernelLog).toEqual(['dpl_uio 0000:03:00.0: use of UIO_MEM_DMA_COHERENT is highly discouraged']);
     expect(end.procs[0].vmas.map((v) => [v.kind, v.target, v.mapIndex, v.pfns, v.pgprot])).toEqual([
       ['anon', 'memory', null, [4, 5], 'cached'],
       ['uio', 'regs', 0, [], 'uncached'],

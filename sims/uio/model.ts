@@ -881,7 +881,7 @@ function doMmap(s: UioState, op: Extract<UserOp, { op: 'mmap' }>): Outcome & Ret
     case 'DMA_COHERENT': {
       if (!map.allocated) return { ...fail('ENODEV'), narration: `${head}: ${which} has no buffer: -ENODEV.`, source: SRC.uioMmapDmaCoherent };
       if (bytes > map.size) return { ...fail('EINVAL'), narration: `${head}: ${bytes} bytes is more than the ${map.size} bytes of ${which}: -EINVAL.`, source: SRC.uioMmapDmaCoherent };
-      s.kernelLog.push(`uio_pci ${DEVICE_BDF}: use of UIO_MEM_DMA_COHERENT is highly discouraged`);
+      s.kernelLog.push(`${u.name} ${DEVICE_BDF}: use of UIO_MEM_DMA_COHERENT is highly discouraged`);
       const pfns = map.pfns.slice(0, pages);
       const va = addVma(s, { kind: 'uio', target: 'memory', fd: op.fd, mapIndex: n, pfns, pgprot: 'dma_pgprot', how: 'uio_mmap_dma_coherent: dma_mmap_coherent' }, pages);
       f.mappings += 1;
