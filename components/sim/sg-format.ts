@@ -86,10 +86,10 @@ export function currentChunk(state: DmaState): (TransferChunk & { index: number;
   };
 }
 
-/** `command 2 of 3`, `one command`, or `before the loop` / `loop done`. */
+/** `command 2 of 3`, or `before the loop (3 commands)` / `done after 3 commands`. */
 export function chunkText(state: DmaState): string {
   const d = state.driver;
-  if (d.phase === 'done') return `loop done: ${d.chunks.length === 1 ? 'one command' : `${d.chunks.length} commands`}`;
+  if (d.phase === 'done') return `done after ${d.chunks.length === 1 ? 'one command' : `${d.chunks.length} commands`}`;
   if (d.chunk < 0) return `before the loop (${d.chunks.length === 1 ? 'one command' : `${d.chunks.length} commands`})`;
   return `command ${d.chunk + 1} of ${d.chunks.length}`;
 }

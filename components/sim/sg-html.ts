@@ -101,7 +101,7 @@ export function sgTableHtml(state: DmaState): string {
   const chunk = currentChunk(state);
   const caption = `<caption>The scatterlist${chunk && chunk.count > 1 ? ` of ${esc(chunkText(state))}` : ''}: ${sgt.sgl.length === 1 ? '1 entry' : `${sgt.sgl.length} entries`} (${bytesText(sgt.sgl.reduce((n, e) => n + e.length, 0))}, pages of ${bytesText(ps)})</caption>`;
   const head =
-    '<thead><tr><th scope="col" rowspan="2">Entry</th><th scope="colgroup" colspan="3">CPU side (<code>sg_set_page</code>)</th><th scope="colgroup" colspan="2">Device side (after mapping)</th><th scope="col" rowspan="2">Owner</th></tr>' +
+    '<thead><tr><th scope="col" rowspan="2">Entry</th><th scope="colgroup" colspan="3">CPU side (<code>sg_set_page</code>)</th><th scope="colgroup" colspan="2">Device side: DMA segment <var>i</var> (after mapping)</th><th scope="col" rowspan="2">Owner</th></tr>' +
     '<tr><th scope="col">page (pfn)</th><th scope="col">offset</th><th scope="col">length</th><th scope="col"><code>sg_dma_address</code></th><th scope="col"><code>sg_dma_len</code></th></tr></thead>';
   const mapped = state.driver.mappedCount;
   const note = mapped !== null && mapped < sgt.orig_nents ? `<p class="sg-note-beyond" data-part="beyondnote">${esc(mappedNote(mapped, sgt.orig_nents, state.params.api))}</p>` : '';

@@ -80,7 +80,7 @@ describe('sg words', () => {
     expect(chunkText(states[20])).toBe('command 2 of 3');
     const last = states[states.length - 1];
     expect(currentChunk(last)).toBeNull();
-    expect(chunkText(last)).toBe('loop done: 3 commands');
+    expect(chunkText(last)).toBe('done after 3 commands');
   });
 
   it('says what the driver and the device are doing', () => {
