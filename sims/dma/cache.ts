@@ -57,7 +57,10 @@ class Draft {
   ram: number[] | null = null;
   cache: CacheLine[] | null = null;
   report = emptyReport();
-  constructor(readonly base: Memory) {}
+  readonly base: Memory;
+  constructor(base: Memory) {
+    this.base = base;
+  }
   get lineSize(): number {
     return this.base.lineSize;
   }
