@@ -1,12 +1,14 @@
-/** axe on every page, in light and dark themes, at desktop and phone widths. */
+/** axe on every page of the build, in light and dark themes, at desktop and phone widths. */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { sitePages } from '../../scripts/site-pages';
 
-const pages = ['/', '/lessons/tty-write-atomicity/'];
+const pages = sitePages('dist');
 
 for (const path of pages) {
-  for (const scheme of ['light', 'dark'] as const) {
-    test(`axe finds no violations on ${path} (${scheme})`, async ({ page }) => {
+  for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 375]] as const) {
+    test(`axe finds no violations on ${path} (${scheme}, ${width} px)`, async ({ page }) => {
+      await page.setViewportSize({ width, height: 900 });
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(path);
       await page.waitForLoadState('networkidle');
