@@ -1,6 +1,9 @@
 /**
  * Share links in the page: `#sim=<share text>` (the format is `sims/core/share.ts`).
  *
+ * A memory-model link (`mm.…`) names a lesson preset: it opens in the page's `<mm-sim>`
+ * showing that preset, or fails with a message when the page has none.
+ *
  * On page load, and whenever the hash changes to a share link, the text is decoded and
  * checked with the model. On success the run is shown, at its step, in:
  *   1. a player already showing the same parameters (a lesson preset: the instructor's
@@ -12,7 +15,8 @@
  * dismissible message (role=alert) appears at the top of the lesson and nothing else on the
  * page changes.
  */
-import { decodeShare, encodeShare, type SharedRun } from '../../sims/core/share.ts';
+import type { SharedMmRun, SharedRun } from '../../sims/core/share.ts';
+import type { MmChoice } from '../../sims/mm/types.ts';
 import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
 
 /** A run to show, as `load` / `showRun` take it. */
@@ -28,6 +32,12 @@ export interface ShareRun {
 interface PlayerLike extends HTMLElement {
   params: TtyParams | null;
   load(run: ShareRun): string | null;
+}
+
+/** What a memory player (`<mm-sim>`) offers this module. */
+interface MmPlayerLike extends HTMLElement {
+  preset: string;
+  load(run: { schedule: readonly MmChoice[]; step: number }): string | null;
 }
 
 /** What a share target (`[data-share-target]`, e.g. `<prove-it>`) offers this module. */
@@ -55,6 +65,10 @@ export function shareTextOf(hash: string): string | null {
     return raw; // the decoder will call it damaged
   }
 }
+
+/** The link codec, loaded only when a page has a link to open (it holds every model's format). */
+type Codec = typeof import('../../sims/core/share.ts');
+let encodeShare: Codec['encodeShare'];
 
 /** Same parameters? (Compared through the link encoding, which ignores key order.) */
 function sameParams(a: TtyParams, b: TtyParams): boolean {
@@ -123,12 +137,20 @@ export function scrollToWidget(el: HTMLElement): void {
 async function openFromHash(): Promise<void> {
   const text = shareTextOf(location.hash);
   if (text === null) return;
-  const decoded = decodeShare(text);
+  const codec: Codec = await import('../../sims/core/share.ts');
+  encodeShare = codec.encodeShare;
+  const decoded = codec.decodeShare(text);
   if (!decoded.ok) {
     showAlert(decoded.error);
     return;
   }
   removeAlert();
+  if (decoded.model === 'mm') {
+    await customElements.whenDefined('mm-sim');
+    const error = showMm(decoded);
+    if (error) showAlert(error);
+    return;
+  }
   await customElements.whenDefined('tty-sim');
   const targets = Array.from(document.querySelectorAll<HTMLElement>('[data-share-target]'));
   await Promise.all(targets.map((t) => customElements.whenDefined(t.localName)));
@@ -155,6 +177,15 @@ function show(run: ShareRun, decoded: SharedRun): string | null {
   if (!first) return 'This page has no simulation player to show it in.';
   const error = first.load(run);
   if (!error) reveal(first);
+  return error;
+}
+
+/** Shows a memory run in the page's player of its preset. */
+function showMm(run: SharedMmRun): string | null {
+  const player = Array.from(document.querySelectorAll<MmPlayerLike>('mm-sim')).find((p) => p.preset === run.preset);
+  if (!player) return `This page has no memory simulation “${run.preset}”: the link belongs to another lesson.`;
+  const error = player.load({ schedule: run.schedule, step: run.step });
+  if (!error) reveal(player);
   return error;
 }
 

@@ -18,7 +18,6 @@
  * Public API: `load(run)` shows any parameters and schedule at any step (share links, the
  * Prove-it panel); `params`, `timeline`, `index` read what is shown.
  */
-import { encodeShare } from '../../sims/core/share.ts';
 import { ttyModel, validateParams } from '../../sims/tty/model.ts';
 import { TTY_PRESETS } from '../../sims/tty/presets.ts';
 import type { TtyChoice, TtyParams, TtyState } from '../../sims/tty/types.ts';
@@ -135,8 +134,9 @@ export class TtySimElement extends SimPlayerElement<TtyParams, TtyState, TtyChoi
     this.el('fallback').setAttribute('aria-label', farEndName(variant));
   }
 
-  protected shareText(): string {
+  protected async shareText(): Promise<string> {
     const p = this.player;
+    const { encodeShare } = await import('../../sims/core/share.ts');
     return encodeShare({ model: 'tty', params: p.params, schedule: p.choices, step: p.index });
   }
 

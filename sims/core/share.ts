@@ -22,15 +22,28 @@
  * Example: the panel's default (two blocking writers of 8 bytes) at step 3 is
  * `tty.1.BCAgBAMEAgKAiA4.aab.3`.
  *
+ * Format (version 1 of the memory model, `mm`): `mm.1.<preset>.<choices>.<step>`, where
+ * `<preset>` is a key of `MM_PRESETS` (a memory run is always one of the lesson's presets,
+ * whose parameters are fixed), `<choices>` has one character per step, the index of the
+ * choice in `mmModel.enabled(state)` at that step in the base64url alphabet (`A` = 0,
+ * `B` = 1, …), and `<step>` as above. The preset's own schedule is the usual timeline, but
+ * a learner's choices (playing the scheduler) encode the same way. Example: the
+ * `translate` preset at its last step is `mm.1.translate.AA.2`.
+ *
  * Decoding checks everything with the model itself (`validateParams`, then a replay of the
  * schedule) and never throws: every failure is `{ ok: false, kind, error }` with a sentence
  * a learner can act on. Pure: no DOM, no clock.
  */
 import { ttyModel, validateParams } from '../tty/model.ts';
 import type { TtyChoice, TtyParams, TtyState, Variant } from '../tty/types.ts';
+import { mmModel } from '../mm/model.ts';
+import { MM_PRESETS } from '../mm/presets.ts';
+import type { MmChoice, MmState } from '../mm/types.ts';
 
 /** The version of the tty link format this code reads and writes. */
 export const TTY_SHARE_VERSION = 1;
+/** The version of the mm link format this code reads and writes. */
+export const MM_SHARE_VERSION = 1;
 
 /** Longest share text accepted, in characters. */
 export const MAX_SHARE_LENGTH = 8192;
@@ -67,9 +80,21 @@ export type ShareErrorKind =
   /** Valid, but too large to replay in a page. */
   | 'too-large';
 
+/** A run of the memory model to share: one of the lesson's presets, a timeline of it, and the step. */
+export interface SharedMmRun {
+  model: 'mm';
+  /** A key of `MM_PRESETS`. */
+  preset: string;
+  /** Choices from the preset's initial state (the preset's schedule, or the learner's). */
+  schedule: readonly MmChoice[];
+  /** Index of the state to show, 0 to `schedule.length`. */
+  step: number;
+}
+
 /** What `decodeShare` returns. */
 export type DecodeResult =
   | ({ ok: true } & SharedRun & { schedule: TtyChoice[] })
+  | ({ ok: true } & SharedMmRun & { schedule: MmChoice[] })
   | { ok: false; kind: ShareErrorKind; error: string };
 
 // ---------------------------------------------------------------------------------------
@@ -234,10 +259,12 @@ function charChoice(ch: string): TtyChoice | null {
  * Throws `RangeError` when the run cannot be shared: parameters the model rejects (the
  * model's message), a baud rate that is not a whole number, a schedule longer than
  * `MAX_SHARE_STEPS`, a writer index above 3, or a `step` outside `0..schedule.length`.
- * It does not replay the schedule; `decodeShare` does.
+ * It does not replay the schedule; `decodeShare` does. A memory run (`model: 'mm'`) is
+ * encoded by `encodeMmShare`.
  */
-export function encodeShare(run: SharedRun): string {
-  if (run.model !== 'tty') throw new RangeError(`share link: unknown model ${JSON.stringify(run.model)}`);
+export function encodeShare(run: SharedRun | SharedMmRun): string {
+  if (run.model === 'mm') return encodeMmShare(run);
+  if (run.model !== 'tty') throw new RangeError(`share link: unknown model ${JSON.stringify((run as { model: unknown }).model)}`);
   if (run.schedule.length > MAX_SHARE_STEPS) throw new RangeError(`share link: a schedule of ${run.schedule.length} steps is longer than ${MAX_SHARE_STEPS}`);
   if (!Number.isInteger(run.step) || run.step < 0 || run.step > run.schedule.length) {
     throw new RangeError(`share link: step must be an integer from 0 to ${run.schedule.length}, got ${run.step}`);
@@ -290,6 +317,7 @@ function decodeUnsafe(text: unknown): DecodeResult {
   const parts = text.split('.');
   const [model, version, paramsText, scheduleText, stepText] = parts;
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(model)) return fail('malformed', 'This link is damaged: it does not start with the name of a simulation.');
+  if (model === 'mm') return decodeMm(parts);
   if (model !== 'tty') return fail('unknown-model', `This link is for a simulation called “${model}”, which this site does not have.`);
   if (parts.length < 2 || !/^\d{1,6}$/.test(version)) return fail('malformed', 'This link is damaged: the version number after “tty.” is missing.');
   const v = Number(version);
@@ -343,4 +371,68 @@ function decodeUnsafe(text: unknown): DecodeResult {
     state = ttyModel.step(state, c);
   }
   return { ok: true, model: 'tty', params, schedule, step };
+}
+
+// ---------------------------------------------------------------------------------------
+// The memory model: preset-based links.
+
+/**
+ * Encodes a memory run as share text, e.g. `mm.1.translate.AA.2` (see the format at the top
+ * of this file). Replays the schedule to find each choice's index among the enabled
+ * choices. Throws `RangeError` for an unknown preset, a schedule that does not replay, one
+ * longer than `MAX_SHARE_STEPS`, a choice index above 63, or a step outside
+ * `0..schedule.length`.
+ */
+export function encodeMmShare(run: SharedMmRun): string {
+  const spec = Object.hasOwn(MM_PRESETS, run.preset) ? MM_PRESETS[run.preset] : undefined;
+  if (!spec) throw new RangeError(`share link: unknown memory preset ${JSON.stringify(run.preset)}`);
+  if (run.schedule.length > MAX_SHARE_STEPS) throw new RangeError(`share link: a schedule of ${run.schedule.length} steps is longer than ${MAX_SHARE_STEPS}`);
+  if (!Number.isInteger(run.step) || run.step < 0 || run.step > run.schedule.length) {
+    throw new RangeError(`share link: step must be an integer from 0 to ${run.schedule.length}, got ${run.step}`);
+  }
+  let state: MmState = mmModel.initialState(spec.params, 1);
+  let out = '';
+  run.schedule.forEach((c, i) => {
+    const k = mmModel.enabled(state).findIndex((e) => mmModel.sameChoice(e, c));
+    if (k < 0) throw new RangeError(`share link: step ${i + 1} of the schedule is not possible`);
+    if (k >= B64.length) throw new RangeError(`share link: choice ${k} at step ${i + 1} cannot be encoded (at most 64 choices)`);
+    out += B64[k];
+    state = mmModel.step(state, c);
+  });
+  return `mm.${MM_SHARE_VERSION}.${run.preset}.${out}.${run.step}`;
+}
+
+function decodeMm(parts: string[]): DecodeResult {
+  const [, version, preset, choicesText, stepText] = parts;
+  if (parts.length < 2 || !/^\d{1,6}$/.test(version)) return fail('malformed', 'This link is damaged: the version number after “mm.” is missing.');
+  const v = Number(version);
+  if (v !== MM_SHARE_VERSION) {
+    return fail(
+      'outdated',
+      v < MM_SHARE_VERSION
+        ? `This link was made for an older version (${v}) of the memory simulation; this site reads version ${MM_SHARE_VERSION}. Ask for a fresh link.`
+        : `This link was made by a newer version (${v}) of the memory simulation than this site has (${MM_SHARE_VERSION}). Reload the site, or ask for a link from this version.`,
+    );
+  }
+  if (parts.length !== 5) return fail('malformed', `This link is damaged: it should have 5 parts separated by dots, and has ${parts.length}.`);
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(preset)) return fail('malformed', 'This link is damaged: the name of the memory preset is not valid.');
+  const spec = Object.hasOwn(MM_PRESETS, preset) ? MM_PRESETS[preset] : undefined;
+  if (!spec) return fail('invalid-params', `This link is for the memory simulation “${preset}”, which this site does not have.`);
+  if (choicesText.length > MAX_SHARE_STEPS) return fail('too-large', `This link’s schedule has ${choicesText.length} steps; the player takes at most ${MAX_SHARE_STEPS}.`);
+  if (!/^(0|[1-9]\d{0,5})$/.test(stepText)) return fail('malformed', 'This link is damaged: the step at the end is not a number.');
+  const step = Number(stepText);
+  if (step > choicesText.length) return fail('malformed', `This link is damaged: it asks for step ${step}, but its schedule has only ${choicesText.length} steps.`);
+  let state: MmState = mmModel.initialState(spec.params, 1);
+  const schedule: MmChoice[] = [];
+  for (let i = 0; i < choicesText.length; i++) {
+    const k = B64_INDEX[choicesText[i]];
+    if (k === undefined) return fail('malformed', `This link is damaged: step ${i + 1} of the schedule is “${choicesText[i]}”, which is not a choice.`);
+    const enabled = mmModel.enabled(state);
+    if (k >= enabled.length) {
+      return fail('replay', `This link’s schedule does not replay: at step ${i + 1} there ${enabled.length === 1 ? 'is 1 possible choice' : `are ${enabled.length} possible choices`}, and the link picks number ${k + 1}. The link may be from an older version of the simulation.`);
+    }
+    schedule.push(enabled[k]);
+    state = mmModel.step(state, enabled[k]);
+  }
+  return { ok: true, model: 'mm', preset, schedule, step };
 }

@@ -90,8 +90,12 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   protected onWake(): void {}
   /** Extra wiring of the subclass's own parts; `on` removes its listeners on disconnect. */
   protected wireExtra(_on: <K extends keyof DocumentEventMap>(target: EventTarget, type: K, fn: (e: DocumentEventMap[K]) => void) => void): void {}
-  /** Share text for "Copy link to this step" (throws with a reason when it cannot be shared), or null when the widget has no links. */
-  protected shareText(): string | null {
+  /**
+   * Share text for "Copy link to this step" (rejects with a reason when the run cannot be
+   * shared), or null when the widget has no links. Async, so the link codec can load on
+   * first use instead of with the page.
+   */
+  protected async shareText(): Promise<string | null> {
     return null;
   }
   /** Extra fields of the step event's `detail`. */
@@ -327,10 +331,10 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     const box = this.el('linkbox');
     const input = this.el<HTMLInputElement>('linkinput');
     const status = this.el('linkstatus');
-    const p = this.player;
+    const index = this.player.index;
     let url: string;
     try {
-      const text = this.shareText();
+      const text = await this.shareText();
       if (text === null) throw new Error('this player has no links');
       url = shareUrl(location, text);
     } catch (e) {
@@ -339,14 +343,14 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
       status.textContent = `This run cannot be shared as a link: ${e instanceof Error ? e.message : String(e)}`;
       return;
     }
-    this.el('linkstep').textContent = String(p.index);
+    this.el('linkstep').textContent = String(index);
     input.value = url;
     box.hidden = false;
     status.textContent = '';
     try {
       if (!navigator.clipboard) throw new Error('no clipboard');
       await navigator.clipboard.writeText(url);
-      status.textContent = `Link copied. Whoever opens it sees step ${p.index} of this run.`;
+      status.textContent = `Link copied. Whoever opens it sees step ${index} of this run.`;
     } catch {
       // No clipboard (an http:// workshop address, or permission refused): select the text.
       status.textContent = 'Copy this link (it is selected): whoever opens it sees this step.';
