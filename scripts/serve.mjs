@@ -12,7 +12,7 @@ import sirv from 'sirv';
 import { headersFor } from './headers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.join(root, 'dist');
+const dist = process.env.DIST_DIR ? path.resolve(process.env.DIST_DIR) : path.join(root, 'dist');
 
 /** Starts the server; resolves to the http.Server once it listens. */
 export function serve({ port = Number(process.env.PORT ?? 4321), host = process.env.HOST ?? '127.0.0.1', quiet = false } = {}) {

@@ -3,7 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { sitePages } from '../../scripts/site-pages';
 
-const pages = sitePages('dist');
+const pages = sitePages(process.env.DIST_DIR ?? 'dist');
 
 for (const path of pages) {
   for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 375]] as const) {
