@@ -79,6 +79,12 @@ function widthOf(svg: SVGSVGElement): number {
   return w > 0 ? w : 720;
 }
 
+/**
+ * Creates both diagrams in the given SVGs (which keep their server-rendered `<title>` and
+ * `<desc>`; the desc is rewritten on every update). `update` redraws for a step, with
+ * transitions when `animate` is true and motion is not reduced; the drawings follow the
+ * container's width (ResizeObserver). Holds no simulation state.
+ */
 export function createMmDiagrams(el: MmDiagramElements): MmDiagrams {
   const walkSvg = select(el.walk);
   const memSvg = select(el.memory);
@@ -374,12 +380,15 @@ export function createMmDiagrams(el: MmDiagramElements): MmDiagrams {
       .select('path')
       .attr('d', dmaPath)
       .attr('marker-end', (d) => `url(#${el.idPrefix}-arrow-${d.status === 'freed' || d.status === 'elsewhere' || d.status === 'zero-page' ? 'lost' : 'dma'})`);
+    // The label goes right of the arrow's end, or left of it near the right edge.
+    const dmaLabel = (d: DmaArrow) => (d.status === 'freed' ? 'lost write' : d.status === 'elsewhere' ? 'misplaced' : d.status === 'zero-page' ? 'zero page!' : '');
+    const fitsRight = (d: DmaArrow) => d.to.x + 5 + dmaLabel(d).length * 6.6 <= L.width - 2;
     dma
       .select('text')
-      .attr('x', (d) => d.to.x + 5)
+      .attr('x', (d) => (fitsRight(d) ? d.to.x + 5 : d.to.x - 5))
       .attr('y', (d) => d.to.y + 27)
-      .attr('text-anchor', 'start')
-      .text((d) => (d.status === 'freed' ? 'lost write' : d.status === 'elsewhere' ? 'misplaced' : d.status === 'zero-page' ? 'zero page!' : ''));
+      .attr('text-anchor', (d) => (fitsRight(d) ? 'start' : 'end'))
+      .text(dmaLabel);
     tr(dma).style('opacity', 1);
 
     gMoves
