@@ -358,8 +358,8 @@ export function bitFields(fields: readonly AddressField[]): AddressField['field'
 
 /** Widths (CSS px) the reservation assumes: the lesson column on a desktop, and a 360 px phone. */
 export const RESERVE_WIDTHS = { wide: 760, narrow: 300 } as const;
-/** Figure captions (one line wide, two on a phone), the legend (one or three lines) and the gap between the figures, in CSS px: measured in Chromium. */
-const CHROME = { wide: 118, narrow: 213 } as const;
+/** Figure captions (one line wide, two on a phone), the legend (one or three lines) and the gap between the figures, in CSS px: measured in Chromium, plus a line of slack because the text may be set in Inter or in the fallback font (font-display: optional) and wraps differently. */
+const CHROME = { wide: 140, narrow: 245 } as const;
 
 /** The most processes alive at once in a timeline (rows of pages the memory view reserves). */
 export function maxProcRows(states: readonly MmState[]): number {
