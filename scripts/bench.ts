@@ -75,36 +75,41 @@ async function main() {
       console.log(`  ${p.padEnd(34)} ${row.join('; ')}`);
     }
 
-    const lesson = sitePages(path.join(root, 'dist')).find((p) => p.startsWith('/lessons/'));
-    if (lesson) {
+    for (const lesson of sitePages(path.join(root, 'dist')).filter((p) => p.startsWith('/lessons/'))) {
       const ctx = await browser.newContext();
       const page = await ctx.newPage();
       await page.goto(base + lesson, { waitUntil: 'networkidle' });
-      const times: number[] = await page.evaluate(async () => {
-        const ex = document.querySelector('dpl-exercise') as HTMLElement;
-        const btn = ex.querySelector('[data-action="run"]') as HTMLButtonElement;
-        const once = () =>
-          new Promise<number>((resolve) => {
-            const t0 = performance.now();
-            const obs = new MutationObserver(() => {
-              if (ex.dataset.state === 'passed' || ex.dataset.state === 'failed') {
-                obs.disconnect();
-                resolve(performance.now() - t0);
-              }
+      const measured: { id: string; times: number[] }[] = await page.evaluate(async () => {
+        const out: { id: string; times: number[] }[] = [];
+        for (const ex of [...document.querySelectorAll('dpl-exercise')] as HTMLElement[]) {
+          const btn = ex.querySelector('[data-action="run"]') as HTMLButtonElement;
+          const once = () =>
+            new Promise<number>((resolve) => {
+              const t0 = performance.now();
+              const obs = new MutationObserver(() => {
+                if (ex.dataset.state === 'passed' || ex.dataset.state === 'failed') {
+                  obs.disconnect();
+                  resolve(performance.now() - t0);
+                }
+              });
+              obs.observe(ex, { attributes: true, attributeFilter: ['data-state'] });
+              btn.click();
             });
-            obs.observe(ex, { attributes: true, attributeFilter: ['data-state'] });
-            btn.click();
-          });
-        const out: number[] = [];
-        for (let i = 0; i < 17; i++) {
-          await new Promise((r) => setTimeout(r, 50));
-          out.push(await once());
+          const times: number[] = [];
+          for (let i = 0; i < 13; i++) {
+            await new Promise((r) => setTimeout(r, 50));
+            times.push(await once());
+          }
+          out.push({ id: ex.dataset.exerciseId ?? '?', times: times.slice(2) });
         }
-        return out.slice(2);
+        return out;
       });
-      times.sort((a, b) => a - b);
-      const median = times[Math.floor(times.length / 2)];
-      console.log(`\ngrading round trip (${lesson}, first exercise, ${times.length} runs): median ${median.toFixed(1)} ms, min ${times[0].toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms (budget ${BUDGET_GRADE_MS} ms: ${mark(median <= BUDGET_GRADE_MS)})`);
+      if (measured.length) console.log(`\ngrading round trip, ${lesson} (click Run tests -> results, starter code, median of 11 after 2 warm-ups):`);
+      for (const { id, times } of measured) {
+        times.sort((a, b) => a - b);
+        const median = times[Math.floor(times.length / 2)];
+        console.log(`  ${id.padEnd(20)} median ${median.toFixed(1)} ms, min ${times[0].toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms (budget ${BUDGET_GRADE_MS} ms: ${mark(median <= BUDGET_GRADE_MS)})`);
+      }
       await ctx.close();
     }
   } finally {

@@ -111,7 +111,10 @@ interface Frame<S, C> {
   /** Bit of each choice's key in sleep-set masks (see `bitOf`). */
   cbits: number[];
   /** Indexes into `choices` still to explore from this frame. */
-  todo: number[];
+  /** Indexes into `choices` still to explore, or null for all of them in order (no array). */
+  todo: number[] | null;
+  /** How many entries `todo` stands for. */
+  ntodo: number;
   next: number;
   /** Sleep set as a bit mask over interned choice keys. */
   sleep: number;
@@ -225,7 +228,7 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
     const seen = visited.get(vk);
     if (seen && (!useSleep || (seen.sleep & ~sleep) === 0)) return seen;
     const choices = model.enabled(state);
-    let todo: number[];
+    let todo: number[] | null;
     const cbits = useSleep ? choices.map(bitOf) : NO_BITS;
     if (seen) {
       // Re-explore only what was asleep before and is awake now (Godefroid, ch. 5).
@@ -242,20 +245,19 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
       const visit: Visit = { sleep: useSleep ? sleep : -1, count: choices.length === 0 ? 1 : 0, done: choices.length === 0 };
       visited.set(vk, visit);
       if (choices.length === 0) return visit;
-      todo = [];
-      if (useSleep) {
+      todo = null;
+      if (useSleep && sleep !== 0) {
+        todo = [];
         for (let i = 0; i < choices.length; i++) if (!(sleep & cbits[i])) todo.push(i);
-      } else {
-        for (let i = 0; i < choices.length; i++) todo.push(i);
       }
     }
     if (bound !== null && lastActor !== null) {
       // Under a bound, a switch away from an enabled last actor costs one preemption.
       const lastEnabled = choices.some((c) => actor(c) === lastActor);
-      if (lastEnabled && pre >= bound) todo = todo.filter((i) => actor(choices[i]) === lastActor);
+      if (lastEnabled && pre >= bound) todo = (todo ?? choices.map((_, i) => i)).filter((i) => actor(choices[i]) === lastActor);
     }
     if (depth > maxDepth) maxDepth = depth;
-    return { state, key: k, choices, cbits, todo, next: 0, sleep, lastActor, pre, depth, via, count: 0, vkey: vk };
+    return { state, key: k, choices, cbits, todo, ntodo: todo ? todo.length : choices.length, next: 0, sleep, lastActor, pre, depth, via, count: 0, vkey: vk };
   }
 
   function independentAt(f: Frame<S, C>, a: number, b: number): boolean {
@@ -301,11 +303,11 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
   function stepDfs(): boolean {
     const f = stack[stack.length - 1];
     if (!f) return false;
-    if (f.next >= f.todo.length) {
+    if (f.next >= f.ntodo) {
       finishFrame();
       return stack.length > 0;
     }
-    const i = f.todo[f.next++];
+    const i = f.todo ? f.todo[f.next++] : f.next++;
     const c = f.choices[i];
     const a = actor(c);
     const preempt = bound !== null && f.lastActor !== null && a !== f.lastActor && f.choices.some((x) => actor(x) === f.lastActor) ? 1 : 0;
@@ -315,7 +317,7 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
       // one, kept only while independent of the step taken.
       const cand: number[] = [];
       for (let j = 0; j < f.choices.length; j++) if (j !== i && f.sleep & f.cbits[j]) cand.push(j);
-      for (let t = 0; t < f.next - 1; t++) cand.push(f.todo[t]);
+      for (let t = 0; t < f.next - 1; t++) cand.push(f.todo ? f.todo[t] : t);
       for (const j of cand) if (independentAt(f, i, j)) childSleep |= f.cbits[j];
     }
     const s = stepFn(f.state, c);
