@@ -309,7 +309,8 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
     }
     const i = f.todo ? f.todo[f.next++] : f.next++;
     const c = f.choices[i];
-    const a = actor(c);
+    // Actors matter only under a preemption bound (unbounded search never reads them).
+    const a = bound === null ? '' : actor(c);
     const preempt = bound !== null && f.lastActor !== null && a !== f.lastActor && f.choices.some((x) => actor(x) === f.lastActor) ? 1 : 0;
     let childSleep = 0;
     if (useSleep) {

@@ -198,25 +198,8 @@ export function isAtomic(state: TtyState): boolean {
   return ok;
 }
 
-const PHASE_CODE = { ready: 'r', 'lock-wait': 'l', copying: 'c', 'room-wait': 'w', done: 'd' } as const;
+const PHASE_NUM = { ready: 0, 'lock-wait': 1, copying: 2, 'room-wait': 3, done: 4 } as const;
 
-/** Run-length code of the output order by writer: `A3B2A1` -> "0x3,1x2,0x1". */
-function runsKey(state: TtyState): string {
-  let s = '';
-  let prev = -1;
-  let count = 0;
-  forEachOutputWriter(state, (w) => {
-    if (w === prev) {
-      count++;
-      return;
-    }
-    if (prev >= 0) s += `${prev}x${count},`;
-    prev = w;
-    count = 1;
-  });
-  if (prev >= 0) s += `${prev}x${count}`;
-  return s;
-}
 
 /**
  * A canonical string for a model checker's visited set: two states with the same key have
@@ -231,24 +214,51 @@ function runsKey(state: TtyState): string {
  * matters), and `params`: keys are comparable only between states of the same params.
  */
 export function canonicalKey(state: TtyState): string {
-  let s = `${state.lockOwner ?? '-'}|${state.lockWaiters.join(',')}|`;
+  // A flat string of UTF-16 code units (String.fromCharCode), not a concatenation: the
+  // explorer's visited map then hashes it without flattening a rope first. Numbers take two
+  // units (offset by 2^30, so -2^30 <= n < 2^30); 0xFFFF separates fields.
+  const codes: number[] = [];
+  const num = (n: number) => {
+    const v = n + 0x40000000;
+    codes.push((v >>> 16) & 0xffff, v & 0xffff);
+  };
+  num(state.lockOwner ?? -1);
+  for (const w of state.lockWaiters) num(w);
+  codes.push(0xffff);
   for (const w of state.writers) {
-    s +=
-      PHASE_CODE[w.phase] +
-      w.written +
-      '.' +
-      w.chunkLeft +
-      (w.signalPending ? 'p' : '') +
-      (w.signalUsed ? 'u' : '') +
-      (w.result === null ? '' : `=${w.result}`) +
-      ';';
+    codes.push(PHASE_NUM[w.phase] | (w.signalPending ? 8 : 0) | (w.signalUsed ? 16 : 0) | (w.result === null ? 32 : 0));
+    num(w.written);
+    num(w.chunkLeft);
+    num(w.result ?? 0);
   }
-  s += `|${state.received.length}|${runsKey(state)}`;
+  codes.push(0xffff);
+  num(state.received.length);
+  let prev = -1;
+  let count = 0;
+  forEachOutputWriter(state, (w) => {
+    if (w === prev) {
+      count++;
+      return;
+    }
+    if (prev >= 0) {
+      codes.push(prev);
+      num(count);
+    }
+    prev = w;
+    count = 1;
+  });
+  if (prev >= 0) {
+    codes.push(prev);
+    num(count);
+  }
   if (state.params.variant === 'pipe') {
-    s += '|';
-    for (const b of state.pipe.bufs) s += `${b.offset}+${b.cells.length},`;
+    codes.push(0xffff);
+    for (const b of state.pipe.bufs) {
+      num(b.offset);
+      num(b.cells.length);
+    }
   }
-  return s;
+  return String.fromCharCode.apply(null, codes);
 }
 
 /**

@@ -62,17 +62,28 @@ function canRun(s: ProgramState, p: ProgramParams, t: number): boolean {
 
 /** Builds the model for a program (params are closed over: `initialState` ignores its own). */
 export function programModel(p: ProgramParams): Model<ProgramParams, ProgramState, ProgramChoice> {
+  // One immutable choice object per thread, shared by every state (no allocation in `enabled`).
+  const choices: ProgramChoice[] = p.threads.map((_, thread) => Object.freeze({ thread }));
   return {
     id: 'program',
     initialState: () => ({ pc: p.threads.map(() => 0), regs: p.threads.map(() => ({})), shared: { ...p.shared }, locks: {}, inCs: 0, last: null }),
     enabled: (s) => {
       const out: ProgramChoice[] = [];
-      for (let t = 0; t < p.threads.length; t++) if (canRun(s, p, t)) out.push({ thread: t });
+      for (let t = 0; t < p.threads.length; t++) if (canRun(s, p, t)) out.push(choices[t]);
       return out;
     },
     step: (s, c) => {
+      if (!canRun(s, p, c.thread)) throw new Error(`thread ${c.thread} cannot run`);
+      return apply(s, c);
+    },
+    stepFast: (s, c) => apply(s, c),
+    event: (s) => (s.last === null ? null : { narration: `thread ${s.last} ran`, source: null, actor: s.last }),
+    describeChoice: (_s, c) => `run thread ${c.thread}`,
+    sameChoice: (a, b) => a.thread === b.thread,
+  };
+
+  function apply(s: ProgramState, c: ProgramChoice): ProgramState {
       const t = c.thread;
-      if (!canRun(s, p, t)) throw new Error(`thread ${t} cannot run`);
       const ins = p.threads[t][s.pc[t]];
       const pc = s.pc.slice();
       pc[t]++;
@@ -103,26 +114,34 @@ export function programModel(p: ProgramParams): Model<ProgramParams, ProgramStat
           break;
       }
       return next;
-    },
-    event: (s) => (s.last === null ? null : { narration: `thread ${s.last} ran`, source: null, actor: s.last }),
-    describeChoice: (_s, c) => `run thread ${c.thread}`,
-    sameChoice: (a, b) => a.thread === b.thread,
-  };
+  }
 }
 
-/** Canonical key: everything but `last` (built by hand: the explorer calls it for every state). */
+/**
+ * Canonical key: everything but `last`, as one flat string of UTF-16 code units (names
+ * ended by 0xFFFE, values offset by 0x4000, 0xFFFF between fields; values must stay
+ * within ±0x4000). Built with `String.fromCharCode` so the
+ * explorer's visited map hashes a flat string instead of flattening a concatenation.
+ */
 export function programKey(s: ProgramState): string {
-  let k = `${s.inCs}|`;
+  const codes: number[] = [s.inCs];
   for (let t = 0; t < s.pc.length; t++) {
-    k += `${s.pc[t]}:`;
+    codes.push(0xffff, s.pc[t]);
     const regs = s.regs[t];
-    for (const r in regs) k += `${r}=${regs[r]},`;
-    k += ';';
+    for (const r in regs) pushName(codes, r).push(regs[r] + 0x4000);
   }
-  for (const v in s.shared) k += `${v}=${s.shared[v]},`;
-  k += '|';
-  for (const l in s.locks) k += `${l}=${s.locks[l] ?? '-'},`;
-  return k;
+  codes.push(0xffff);
+  for (const v in s.shared) codes.push(s.shared[v] + 0x4000);
+  codes.push(0xffff);
+  for (const l in s.locks) pushName(codes, l).push((s.locks[l] ?? -1) + 0x4000);
+  return String.fromCharCode.apply(null, codes);
+}
+
+/** Appends a name's code units and a 0xFFFE terminator (so names never run together). */
+function pushName(codes: number[], name: string): number[] {
+  for (let i = 0; i < name.length; i++) codes.push(name.charCodeAt(i));
+  codes.push(0xfffe);
+  return codes;
 }
 
 /** Shared variables and locks an instruction touches, for static independence. */
