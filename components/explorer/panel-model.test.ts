@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../sims/core/model.ts';
-import { explore } from '../../sims/explore/explore.ts';
-import { ttyModel } from '../../sims/tty/model.ts';
-import { ttyExploreSpec } from '../../sims/tty/properties.ts';
+import { DEADLOCK, explore } from '../../sims/explore/explore.ts';
+import { canonicalKey, ttyModel } from '../../sims/tty/model.ts';
+import { noInterleaving, ttyExploreSpec, ttyStuck, wholeWrites, type TtyProperty } from '../../sims/tty/properties.ts';
+import type { TtyParams, TtyState } from '../../sims/tty/types.ts';
 import { checkChoices, choicesFromParams, describeResult, formatCount, formatMs, limitPercent, optionsOf, PANEL_DEFAULTS, PANEL_PRESETS, paramsOf, progressText, violationStep } from './panel-model.ts';
 
 const run = (id: string) => {
@@ -57,6 +58,83 @@ describe('panel presets give the answers their buttons promise', () => {
     expect(v.heading).toBe('Not finished');
     expect(v.sentences[0]).toBe('The search reached its limit of 20,000 states.');
     expect(v.sentences[1]).toMatch(/^It covered 20,000 states and [\d,]+ transitions, down to schedules \d+ steps long, and found no violation there/);
+  });
+});
+
+/**
+ * Every state with nothing enabled, by a plain depth-first walk over canonical keys (no
+ * explorer involved): the independent truth a "Proved" must agree with.
+ */
+function terminalStates(params: TtyParams): TtyState[] {
+  const seen = new Set<string>();
+  const out: TtyState[] = [];
+  const stack = [ttyModel.initialState(params, 1)];
+  while (stack.length) {
+    const s = stack.pop()!;
+    const k = canonicalKey(s);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const cs = ttyModel.enabled(s);
+    if (cs.length === 0) out.push(s);
+    for (const c of cs) stack.push(ttyModel.step(s, c));
+  }
+  return out;
+}
+
+describe('a proof is only given when every schedule ends properly', () => {
+  it('pipe, one 16-byte write (issue 11): proved, and every end is every write() returned whole', () => {
+    const choices = { ...PANEL_DEFAULTS, variant: 'pipe' as const, writers: [{ size: 16, nonblock: false, signal: false }] };
+    const params = paramsOf(choices);
+    const result = explore(ttyExploreSpec(params, 'atomic-write'), optionsOf(choices));
+    expect(result.verdict).toBe('proved');
+    const ends = terminalStates(params);
+    expect(ends.length).toBeGreaterThan(0);
+    for (const s of ends) expect(s.writers.map((w) => w.result)).toEqual([16]);
+  });
+
+  for (const preset of PANEL_PRESETS) {
+    it(`Prove-it preset ${preset.id}: no schedule gets stuck`, () => {
+      const params = paramsOf(preset.choices);
+      const r = explore({ ...ttyExploreSpec(params, preset.choices.property), invariant: undefined, final: undefined }, { reduction: 'none', maxStates: 40_000 });
+      expect(r.verdict === 'counterexample' ? r.message : r.verdict).toMatch(preset.id === 'long' ? /^incomplete$/ : /^proved$/);
+    });
+  }
+
+  it('agrees with a plain walk of every schedule on a grid of small configurations', () => {
+    const W = (size: number, nonblock = false, signal = false) => ({ size, nonblock, signal });
+    const grid = [[W(16)], [W(9)], [W(5), W(6)], [W(8), W(3, true)], [W(6, false, true), W(5)], [W(16, false, true)]];
+    let checked = 0;
+    for (const variant of ['kernel', 'no-lock', 'pipe'] as const) {
+      for (const writers of grid) {
+        for (const property of ['atomic-write', 'no-interleaving'] as TtyProperty[]) {
+          const params = paramsOf({ ...PANEL_DEFAULTS, variant, writers, property });
+          const r = explore(ttyExploreSpec(params, property), { maxStates: 200_000 });
+          const ends = terminalStates(params);
+          const bad = ends.find((s) => ttyStuck(s) !== null || (property === 'atomic-write' && wholeWrites.check(s) !== null));
+          const label = `${variant} ${JSON.stringify(writers)} ${property}`;
+          if (r.verdict === 'proved') expect(bad, label).toBeUndefined();
+          // No end is stuck in the fixed model, so no counterexample is a deadlock.
+          if (r.verdict === 'counterexample') expect(r.invariant, label).not.toBe(DEADLOCK);
+          for (const s of ends) expect(ttyStuck(s), label).toBeNull();
+          if (r.verdict === 'proved' && property === 'no-interleaving') for (const s of ends) expect(noInterleaving.check(s), label).toBeNull();
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(36);
+  });
+
+  it('names a deadlock as one, at the step where nothing can run', () => {
+    const params = paramsOf({ ...PANEL_DEFAULTS, variant: 'pipe', writers: [{ size: 16, nonblock: false, signal: false }] });
+    const schedule = [0, 0, 0].map((writer) => ({ kind: 'run' as const, writer }));
+    const stats = { states: 9, transitions: 9, schedules: 0, maxDepth: 8, preemptionBound: null, reduction: 'sleep-sets' as const, elapsedMs: 1 };
+    const message = 'Deadlock: nothing can run, but writer A has not returned from write(): it sleeps in pipe_write waiting for a free pipe buffer while holding pipe->mutex.';
+    const v = describeResult({ verdict: 'counterexample', schedule, invariant: DEADLOCK, message, stats }, params, 'atomic-write');
+    expect(v.heading).toBe('Counterexample: a deadlock after 3 steps');
+    expect(v.sentences[0]).toBe(message);
+    expect(v.sentences[1]).toMatch(/^After step 3 of this schedule nothing can run, yet a write\(\) has not returned/);
+    expect(Object.fromEntries(v.rows)).toMatchObject({ 'Deadlock at step': '3', 'Schedule length': '3 steps' });
+    expect(violationStep(params, schedule, DEADLOCK)).toBe(3);
   });
 });
 

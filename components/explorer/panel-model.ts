@@ -5,7 +5,7 @@
  * the unit tests exercise it directly.
  */
 import { replay } from '../../sims/core/model.ts';
-import type { ExploreProgress, ExploreResult, Reduction } from '../../sims/explore/explore.ts';
+import { DEADLOCK, type ExploreProgress, type ExploreResult, type Reduction } from '../../sims/explore/explore.ts';
 import { checkAtomicity } from '../../sims/tty/analysis.ts';
 import { ttyModel } from '../../sims/tty/model.ts';
 import { noInterleaving, type TtyProperty } from '../../sims/tty/properties.ts';
@@ -224,10 +224,13 @@ export function limitPercent(p: ExploreProgress, o: ExploreRequestOptions): numb
 /**
  * The step of a counterexample where the property first fails, 0 to `schedule.length`:
  * for "no interleaving", the first state whose output order splits a write; for "every
- * write() is whole", the step where a write(2) returned short or failed. The schedule must
+ * write() is whole", the step where a write(2) returned short or failed; for a deadlock
+ * (`DEADLOCK`), the last state, where nothing can run. The schedule must
  * replay (it does: it came from the explorer for these params).
  */
 export function violationStep(params: TtyParams, schedule: readonly TtyChoice[], invariant: string): number {
+  // A deadlock is the state at the end of the schedule, where nothing can run.
+  if (invariant === DEADLOCK) return schedule.length;
   const states = replay(ttyModel, params, 1, schedule);
   for (let i = 0; i < states.length; i++) {
     const s = states[i];
@@ -288,6 +291,7 @@ export function describeResult(result: ExploreResult<TtyChoice>, params: TtyPara
       const within = k === null ? '' : ` with ${boundText(k)} (a switch away from a writer that could have gone on)`;
       const sentences = [
         `In every schedule of this configuration${within}, ${PROPERTY_WORDS[property].replace('the far end', where)}.`,
+        'No schedule gets stuck either: every one ends with every write() returned (a deadlock would have been a counterexample).',
         `The explorer checked all ${formatCount(st.states)} distinct states it can reach, through ${formatCount(st.transitions)} transitions.`,
       ];
       if (st.reduction === 'sleep-sets') sentences.push('With sleep sets, schedules that differ only in the order of independent steps count once.');
@@ -301,6 +305,19 @@ export function describeResult(result: ExploreResult<TtyChoice>, params: TtyPara
       };
     }
     case 'counterexample': {
+      if (result.invariant === DEADLOCK) {
+        const n = result.schedule.length;
+        return {
+          status: 'counterexample',
+          heading: `Counterexample: a deadlock after ${n} steps`,
+          sentences: [
+            result.message,
+            `After step ${n} of this schedule nothing can run, yet a write() has not returned: the run is stuck, and a stuck run breaks every property, because the write it strands never completes.`,
+            'The explorer searches for the shortest schedule that shows it. Open it in the player to step through it with narration.',
+          ],
+          rows: [['Property broken', 'no deadlock (every write() returns)'], ['Schedule length', `${n} steps`], ['Deadlock at step', String(n)], ...rows, ...tail],
+        };
+      }
       const interleaves = result.invariant === noInterleaving.name;
       const step = violationStep(params, result.schedule, result.invariant);
       const sentences = [

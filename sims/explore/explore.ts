@@ -33,6 +33,9 @@ export interface Invariant<S> {
   check(state: S): string | null;
 }
 
+/** The invariant name of a deadlock counterexample (see `ExploreSpec.stuck`). */
+export const DEADLOCK = 'no deadlock';
+
 /** What to explore. */
 export interface ExploreSpec<P, S, C> {
   model: Model<P, S, C>;
@@ -42,6 +45,15 @@ export interface ExploreSpec<P, S, C> {
   invariant?: Invariant<S>;
   /** Checked at every state where the run is over (no choice enabled). */
   final?: Invariant<S>;
+  /**
+   * The model's proper end, checked first at every state where no choice is enabled:
+   * returns null when the run is over as it should be (every actor finished), else who is
+   * still waiting and for what. A non-null answer is a deadlock and is reported as a
+   * counterexample of the invariant `DEADLOCK` whatever the property asked, so a stuck
+   * state can never pass a property that only looks at finished actors. Leave it out only
+   * when getting stuck is the point of the question (a property about deadlock itself).
+   */
+  stuck?: (state: S) => string | null;
   /** Canonical key of a state: equal keys must mean equal futures. Default: JSON. */
   key?: (state: S) => string;
   /** The actor a choice belongs to, for preemption counting. Default: the whole choice. */
@@ -202,17 +214,7 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
   });
   const vkeyOf = (k: string, lastActor: string | null, pre: number) => (bound === null ? k : `${k}\u0000${lastActor ?? ''}\u0000${pre}`);
 
-  function checkState(s: S, isFinal: boolean): { invariant: string; message: string } | null {
-    if (spec.invariant) {
-      const m = spec.invariant.check(s);
-      if (m !== null) return { invariant: spec.invariant.name, message: m };
-    }
-    if (isFinal && spec.final) {
-      const m = spec.final.check(s);
-      if (m !== null) return { invariant: spec.final.name, message: m };
-    }
-    return null;
-  }
+  const checkState = (s: S, isFinal: boolean) => checkSpecState(spec, s, isFinal);
 
   function scheduleOfStack(extra?: C): C[] {
     const out: C[] = [];
@@ -386,6 +388,27 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
 
 const NO_BITS: number[] = [];
 
+/**
+ * The first property `state` breaks, or null: `spec.invariant` at every state; where the
+ * run is over (`isFinal`, no choice enabled), then `spec.stuck` (a deadlock, reported as
+ * `DEADLOCK`) before `spec.final`, so a stuck end is named as a deadlock.
+ */
+export function checkSpecState<P, S, C>(spec: ExploreSpec<P, S, C>, state: S, isFinal: boolean): { invariant: string; message: string } | null {
+  if (spec.invariant) {
+    const m = spec.invariant.check(state);
+    if (m !== null) return { invariant: spec.invariant.name, message: m };
+  }
+  if (isFinal && spec.stuck) {
+    const m = spec.stuck(state);
+    if (m !== null) return { invariant: DEADLOCK, message: m };
+  }
+  if (isFinal && spec.final) {
+    const m = spec.final.check(state);
+    if (m !== null) return { invariant: spec.final.name, message: m };
+  }
+  return null;
+}
+
 interface Bfs<S, C> {
   seen: Set<string>;
   /** null: still working; 'none': nothing shorter; else the shortest violation. */
@@ -415,15 +438,7 @@ function createBfs<P, S, C>(spec: ExploreSpec<P, S, C>, bound: number | null, ke
     for (let x: Node | null = n; x && x.parent; x = x.parent) out.push(x.via as C);
     return out.reverse();
   };
-  const check = (s: S, isFinal: boolean) => {
-    const m = spec.invariant?.check(s) ?? null;
-    if (m !== null) return { invariant: spec.invariant!.name, message: m };
-    if (isFinal && spec.final) {
-      const f = spec.final.check(s);
-      if (f !== null) return { invariant: spec.final.name, message: f };
-    }
-    return null;
-  };
+  const check = (s: S, isFinal: boolean) => checkSpecState(spec, s, isFinal);
   return {
     seen,
     step() {

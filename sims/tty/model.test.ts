@@ -360,6 +360,45 @@ describe('pipe variant', () => {
     expect(t.writers[0]).toMatchObject({ phase: 'done', result: 8 });
   });
 
+  it('a writer woken for room that fills a buffer and has bytes left goes on holding pipe->mutex (it used to deadlock)', () => {
+    // The Prove-it configuration of issue 11: one 16-byte write into two 4-byte pages,
+    // the reader taking 2 bytes a step. fs/pipe.c pipe_write (6.12): after the wake-up it
+    // takes pipe->mutex again and loops, copying page after page while a slot is free.
+    const p = params('pipe', [W(16)], { pipeBuf: 4, pipeSlots: 2, drainBytes: 2 });
+    const s = last(run(p, ['A', 'A', 'A', 'r', 'r', 'r', 'r', 'A']));
+    expect(s.writers[0]).toMatchObject({ phase: 'copying', written: 12 });
+    expect(s.lockOwner).toBe(0);
+    expect(ttyModel.enabled(s)).toEqual([{ kind: 'run', writer: 0 }]);
+    const t = ttyModel.step(s, ch('A')); // fills the second free page: full, 0 left -> returns
+    expect(t.writers[0]).toMatchObject({ phase: 'done', result: 16 });
+    expect(t.lockOwner).toBeNull();
+  });
+
+  it('every run ends with every write(2) returned: no schedule of small pipes gets stuck', () => {
+    for (const writers of [[W(16)], [W(10), W(6)], [W(9, false, true), W(5)], [W(7), W(3, true), W(6, false, true)]]) {
+      for (const pipeSlots of [1, 2]) {
+        const p = params('pipe', writers, { pipeBuf: 2, pipeSlots, drainBytes: 1 });
+        const seen = new Set<string>();
+        const stack = [ttyModel.initialState(p, 0)];
+        let finals = 0;
+        while (stack.length) {
+          const st = stack.pop()!;
+          const k = canonicalKey(st);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          const cs = ttyModel.enabled(st);
+          if (cs.length === 0) {
+            finals++;
+            expect(st.writers.map((w) => w.phase), JSON.stringify(p.writers)).toEqual(st.writers.map(() => 'done'));
+            expect(st.pipe.bufs).toEqual([]);
+          }
+          for (const c of cs) stack.push(ttyModel.step(st, c));
+        }
+        expect(finals).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('writes of at most PIPE_BUF never interleave, in every schedule', () => {
     for (const writers of [
       [W(2), W(2), W(2)],

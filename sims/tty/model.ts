@@ -568,7 +568,10 @@ function pipeLoop(s: TtyState, i: number, woke: boolean, noMerge = ''): Outcome 
         actor: i,
       };
     }
-    cur = withWriter(cur, i, { written });
+    // Still holding pipe->mutex with bytes left. A writer woken for room is now copying
+    // again (pipe_write loops after mutex_lock), whatever phase it slept in: leaving it in
+    // 'room-wait' while it owns the mutex would make it wait for itself.
+    cur = withWriter(cur, i, { written, phase: 'copying' });
     if (!pipeFull(cur)) {
       return {
         state: cur,

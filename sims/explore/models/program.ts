@@ -211,3 +211,33 @@ export function petersonProgram(swapped: boolean): ProgramParams {
   };
   return { threads: [thread(0), thread(1)], shared: { flag0: 0, flag1: 0, turn: 0 } };
 }
+
+/**
+ * The proper end of a program (`ExploreSpec.stuck`): null when every thread has run its
+ * last instruction, else which threads are stuck and at what (a `lock` held by another
+ * thread, an `await` whose condition never comes true). Meaningful only where no thread can run.
+ */
+export function programStuck(p: ProgramParams) {
+  return (s: ProgramState): string | null => {
+    const who: string[] = [];
+    p.threads.forEach((code, t) => {
+      const ins = code[s.pc[t]];
+      if (!ins) return;
+      if (ins.op === 'lock') who.push(`thread ${t} waits for lock ${ins.lock}${s.locks[ins.lock] != null ? `, held by thread ${s.locks[ins.lock]}` : ''}`);
+      else if (ins.op === 'await') who.push(`thread ${t} waits at instruction ${s.pc[t]} for a condition that never comes true`);
+      else who.push(`thread ${t} is at instruction ${s.pc[t]}`);
+    });
+    return who.length === 0 ? null : `Deadlock: no thread can run, but ${who.join('; ')}.`;
+  };
+}
+
+/** Two threads taking locks `m` and `n` in opposite orders: the classic deadlock (a property about it is the point). */
+export function lockOrderProgram(): ProgramParams {
+  const t = (a: string, b: string): Instr[] => [
+    { op: 'lock', lock: a },
+    { op: 'lock', lock: b },
+    { op: 'unlock', lock: b },
+    { op: 'unlock', lock: a },
+  ];
+  return { threads: [t('m', 'n'), t('n', 'm')], shared: {} };
+}
