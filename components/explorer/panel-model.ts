@@ -5,7 +5,8 @@
  * the unit tests exercise it directly.
  */
 import { replay } from '../../sims/core/model.ts';
-import { DEADLOCK, type ExploreProgress, type ExploreResult, type Reduction } from '../../sims/explore/explore.ts';
+import type { ExploreProgress, ExploreResult, Reduction } from '../../sims/explore/explore.ts';
+import { DEADLOCK } from '../../sims/explore/names.ts';
 import { checkAtomicity } from '../../sims/tty/analysis.ts';
 import { ttyModel } from '../../sims/tty/model.ts';
 import { noInterleaving, type TtyProperty } from '../../sims/tty/properties.ts';

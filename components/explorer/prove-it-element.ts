@@ -12,6 +12,7 @@
  * run). It is the page's share target: `showRun(run)` shows a shared run in its player.
  */
 import type { ExploreProgress, ExploreResult } from '../../sims/explore/explore.ts';
+import { DEADLOCK } from '../../sims/explore/names.ts';
 import type { TtyProperty } from '../../sims/tty/properties.ts';
 import type { TtyChoice, TtyParams, Variant } from '../../sims/tty/types.ts';
 import { scrollToWidget, type ShareRun, type ShareTarget } from '../sim/share-link.ts';
@@ -46,6 +47,8 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
   private client: ExplorerClient | null = null;
   private run: ExploreHandle | null = null;
   private last: LastRun | null = null;
+  /** The player shows the counterexample of an answer (not a shared run or a run by hand). */
+  private playerShowsAnswer = false;
   private abort = new AbortController();
 
   private q<T extends HTMLElement = HTMLElement>(name: string): T {
@@ -195,6 +198,8 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
   /** Runs the explorer on the form's configuration and shows the answer. */
   async prove(): Promise<void> {
     if (this.run) return;
+    // A new answer replaces the old one: its counterexample must not stay open below it.
+    this.closeAnswerPlayer();
     const choices = this.readChoices();
     const problem = checkChoices(choices);
     if (problem) {
@@ -296,6 +301,7 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
   showRun(run: ShareRun): string | null {
     const error = this.player.load(run);
     if (error) return error;
+    this.playerShowsAnswer = false;
     if (!this.run) {
       const choices = choicesFromParams(run.params, this.readChoices());
       if (choices && JSON.stringify(paramsOf(choices)) !== JSON.stringify(paramsOf(this.readChoices()))) {
@@ -310,6 +316,13 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
     return null;
   }
 
+  /** Hides the player if it shows an earlier answer's counterexample (other runs stay). */
+  private closeAnswerPlayer(): void {
+    if (!this.playerShowsAnswer) return;
+    this.playerShowsAnswer = false;
+    this.q('player').hidden = true;
+  }
+
   private openCounterexample(): void {
     const last = this.last;
     if (!last || last.result.verdict !== 'counterexample') return;
@@ -319,10 +332,11 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
       params: last.params,
       schedule,
       step,
-      title: `Counterexample: ${schedule.length} steps`,
+      title: invariant === DEADLOCK ? `Counterexample: a deadlock after ${schedule.length} steps` : `Counterexample: ${schedule.length} steps`,
       description: `${message} The player is at step ${step}, where it happens; step back to see how it got there.`,
     });
     if (error) this.showView({ status: 'error', heading: 'The counterexample could not be opened', sentences: [error], rows: [] }, true);
+    else this.playerShowsAnswer = true;
   }
 
   /** "Try it by hand first": the form's configuration in the player, no schedule. */

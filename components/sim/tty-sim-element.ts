@@ -20,6 +20,7 @@
  */
 import { ttyModel, validateParams } from '../../sims/tty/model.ts';
 import { TTY_PRESETS } from '../../sims/tty/presets.ts';
+import { endOfRunText } from '../../sims/tty/properties.ts';
 import type { TtyChoice, TtyParams, TtyState } from '../../sims/tty/types.ts';
 import { PlayerCore } from './player-core.ts';
 import { SerialTerminal } from './serial-terminal.ts';
@@ -45,7 +46,10 @@ export interface LoadRun {
 export class TtySimElement extends SimPlayerElement<TtyParams, TtyState, TtyChoice> {
   protected readonly widgetName = 'tty-sim';
   protected readonly eventName = 'tty-sim:step';
-  protected noChoicesHtml = '<p class="sim-note">Nothing can run: every writer has returned and the line is idle.</p>';
+  /** Says what is true where nothing can run: all done, or stuck, naming the blocked writers. */
+  protected noChoicesHtmlFor(state: TtyState): string {
+    return `<p class="sim-note">${endOfRunText(state).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`;
+  }
   private terminal!: SerialTerminal;
   private diagrams: Diagrams | null = null;
 

@@ -17,6 +17,10 @@
  *    Under a finite preemption bound the search is plain: sleep sets and context bounds do
  *    not combine soundly without extra care (Coons, Musuvathi, McKinley, OOPSLA 2013).
  *
+ * A state where no choice is enabled is checked against the model's proper end
+ * (`ExploreSpec.stuck`) before any final property: a run that stops with an actor still
+ * waiting is a deadlock, reported as a counterexample of `DEADLOCK`.
+ *
  * It answers `proved` (every reachable state within the bound satisfies the invariants,
  * with counts), `counterexample` (the shortest violating schedule within the bound, found
  * by a breadth-first pass once depth-first search has found any), or `incomplete` (a state,
@@ -26,15 +30,15 @@
  * between slices. No DOM, no clock of its own: time comes from `now`.
  */
 import type { Model } from '../core/model.ts';
+import { DEADLOCK } from './names.ts';
+
+export { DEADLOCK };
 
 /** A named property of states. `check` returns null when it holds, else why it fails. */
 export interface Invariant<S> {
   name: string;
   check(state: S): string | null;
 }
-
-/** The invariant name of a deadlock counterexample (see `ExploreSpec.stuck`). */
-export const DEADLOCK = 'no deadlock';
 
 /** What to explore. */
 export interface ExploreSpec<P, S, C> {

@@ -86,6 +86,19 @@ export function stuckWriters(s: TtyState): { writer: number; why: string }[] {
   return out;
 }
 
+/**
+ * What a player says when no choice is left at `s`, as one plain sentence that is true of
+ * the state: every writer returned and the line (or pipe) is drained, or, when some writer
+ * never returned, that the run is stuck (`ttyStuck`'s words, naming each blocked writer).
+ */
+export function endOfRunText(s: TtyState): string {
+  const stuck = ttyStuck(s);
+  if (stuck) return stuck;
+  return s.params.variant === 'pipe'
+    ? 'Nothing can run: every writer has returned and the reader has read every byte.'
+    : 'Nothing can run: every writer has returned and the line is idle.';
+}
+
 /** The property names the Prove-it panel offers. */
 export type TtyProperty = 'atomic-write' | 'no-interleaving';
 

@@ -80,6 +80,58 @@ test('lock skipped: the counterexample shows exactly where the bytes interleave'
   await expect(player.locator('[data-part="verdict"]')).toContainText("Interleaved: B's bytes land inside A's write at byte 4");
 });
 
+test('a new answer clears the old counterexample from the player', async ({ page }) => {
+  const panel = await openPanel(page);
+  await panel.getByRole('button', { name: 'Lock skipped' }).click();
+  await panel.getByRole('button', { name: 'Prove it' }).click();
+  await expect(panel).toHaveAttribute('data-verdict', 'counterexample');
+  await panel.getByRole('button', { name: 'Open in the player' }).click();
+  const player = panel.locator('tty-sim');
+  await expect(player).toBeVisible();
+  await expect(player.getByRole('heading', { name: /^Counterexample: \d+ steps$/ })).toBeVisible();
+
+  await panel.getByRole('button', { name: 'Blocking writers' }).click();
+  await panel.getByRole('button', { name: 'Prove it' }).click();
+  await expect(panel).toHaveAttribute('data-verdict', 'proved');
+  await expect(panel.getByTestId('explorer-result').getByRole('heading')).toHaveText('Proved: no schedule breaks it');
+  await expect(player).toBeHidden();
+  // No heading left on show says "Counterexample" (getByRole skips hidden elements).
+  await expect(panel.getByRole('heading', { name: /Counterexample/ })).toHaveCount(0);
+
+  // A run the learner opened by hand is theirs: a new answer leaves it open.
+  await panel.getByRole('button', { name: 'Try it by hand first' }).click();
+  await expect(player).toBeVisible();
+  await panel.getByRole('button', { name: 'Prove it' }).click();
+  await expect(panel).toHaveAttribute('data-state', 'idle');
+  await expect(panel).toHaveAttribute('data-verdict', 'proved');
+  await expect(player.getByRole('heading', { name: 'Your configuration, by hand' })).toBeVisible();
+});
+
+test('a pipe write of 16 bytes (issue 11): the writer is never stuck, and the end says what is true', async ({ page }) => {
+  // One blocking 16-byte write into two 4-byte pipe pages; A, A, A, the reader 4 times, A.
+  await page.goto(`${LESSON}#sim=tty.1.AkAEAwQCAoCIDg.aaarrrra.8`);
+  const player = page.locator('prove-it tty-sim');
+  await expect(player).toHaveAttribute('data-step', '8');
+  await expect(player.locator('[data-part="params"]')).toContainText('16 bytes');
+  const choices = player.getByTestId('scheduler-choices');
+  await expect(choices).not.toContainText('Nothing can run');
+  await choices.getByRole('button', { name: 'run writer A' }).click();
+  await expect(player).toHaveAttribute('data-step', '9');
+  await expect(player.locator('[data-part="narration"]')).toContainText('write(2) returns 16');
+  for (let step = 10; step <= 13; step++) {
+    await choices.getByRole('button', { name: 'reader reads' }).click();
+    await expect(player).toHaveAttribute('data-step', String(step));
+  }
+  await expect(choices.locator('[data-part="choicebuttons"]')).toHaveText('Nothing can run: every writer has returned and the reader has read every byte.');
+
+  // The panel, asked about the same system, proves it: now truly.
+  const panel = page.locator('prove-it');
+  await expect(panel.locator('input[name="size0"]')).toHaveValue('16');
+  await panel.getByRole('button', { name: 'Prove it' }).click();
+  await expect(panel).toHaveAttribute('data-verdict', 'proved');
+  await expect(panel.getByTestId('explorer-result')).toContainText('No schedule gets stuck either');
+});
+
 test('cancel during a long run: the answer says what was covered, and the page stays responsive', async ({ page }) => {
   const panel = await openPanel(page);
   await panel.getByRole('button', { name: 'A long search' }).click();

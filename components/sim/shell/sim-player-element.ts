@@ -58,6 +58,10 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   protected stepMs = BASE_STEP_MS;
   /** Shown in the choices box when nothing is enabled. */
   protected noChoicesHtml = '<p class="sim-note">Nothing can happen next: the run is over.</p>';
+  /** What the choices box says when nothing is enabled at `state` (default `noChoicesHtml`). */
+  protected noChoicesHtmlFor(_state: S): string {
+    return this.noChoicesHtml;
+  }
 
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Auto-play is on (the timer may be between ticks). */
@@ -485,9 +489,10 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     const box = this.el('choicebuttons');
     const choices = p.enabled();
     const html = choices.map((c, i) => this.choiceHtml(p.current, c, i)).join('');
-    if (box.dataset.html !== html) {
-      box.innerHTML = html || this.noChoicesHtml;
-      box.dataset.html = html;
+    const shown = html || this.noChoicesHtmlFor(p.current);
+    if (box.dataset.html !== shown) {
+      box.innerHTML = shown;
+      box.dataset.html = shown;
     }
     const ahead = p.length - 1 - p.index;
     this.el('futurenote').textContent =
