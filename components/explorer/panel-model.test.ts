@@ -6,6 +6,9 @@ import { noInterleaving, ttyExploreSpec, ttyStuck, wholeWrites, type TtyProperty
 import type { TtyParams, TtyState } from '../../sims/tty/types.ts';
 import { checkChoices, choicesFromParams, describeResult, formatCount, formatMs, limitPercent, optionsOf, PANEL_DEFAULTS, PANEL_PRESETS, paramsOf, progressText, violationStep } from './panel-model.ts';
 
+/** Time limit for the exhaustive searches (1-4 s alone; the test machine may be shared). */
+const SLOW_MS = 60_000;
+
 const run = (id: string) => {
   const p = PANEL_PRESETS.find((x) => x.id === id)!;
   return { preset: p, params: paramsOf(p.choices), result: explore(ttyExploreSpec(paramsOf(p.choices), p.choices.property), optionsOf(p.choices)) };
@@ -58,7 +61,7 @@ describe('panel presets give the answers their buttons promise', () => {
     expect(v.heading).toBe('Not finished');
     expect(v.sentences[0]).toBe('The search reached its limit of 20,000 states.');
     expect(v.sentences[1]).toMatch(/^It covered 20,000 states and [\d,]+ transitions, down to schedules \d+ steps long, and found no violation there/);
-  });
+  }, SLOW_MS);
 });
 
 /**
@@ -97,7 +100,7 @@ describe('a proof is only given when every schedule ends properly', () => {
       const params = paramsOf(preset.choices);
       const r = explore({ ...ttyExploreSpec(params, preset.choices.property), invariant: undefined, final: undefined }, { reduction: 'none', maxStates: 40_000 });
       expect(r.verdict === 'counterexample' ? r.message : r.verdict).toMatch(preset.id === 'long' ? /^incomplete$/ : /^proved$/);
-    });
+    }, SLOW_MS);
   }
 
   it('agrees with a plain walk of every schedule on a grid of small configurations', () => {
@@ -122,7 +125,7 @@ describe('a proof is only given when every schedule ends properly', () => {
       }
     }
     expect(checked).toBe(36);
-  });
+  }, SLOW_MS);
 
   it('names a deadlock as one, at the step where nothing can run', () => {
     const params = paramsOf({ ...PANEL_DEFAULTS, variant: 'pipe', writers: [{ size: 16, nonblock: false, signal: false }] });

@@ -76,7 +76,7 @@ describe('every terminal state of every model is a proper end', () => {
       if (r.verdict === 'counterexample') throw new Error(`${c.name}: ${r.message} (after ${r.schedule.length} steps: ${JSON.stringify(r.schedule)})`);
       expect(['proved', 'incomplete']).toContain(r.verdict);
       expect(r.stats.states).toBeGreaterThan(0);
-    });
+    }, 60_000); // a bounded search; alone it takes at most about 2 s
   }
 });
 

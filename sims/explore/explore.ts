@@ -218,7 +218,24 @@ export function createExplorer<P, S, C>(spec: ExploreSpec<P, S, C>, options: Exp
   });
   const vkeyOf = (k: string, lastActor: string | null, pre: number) => (bound === null ? k : `${k}\u0000${lastActor ?? ''}\u0000${pre}`);
 
-  const checkState = (s: S, isFinal: boolean) => checkSpecState(spec, s, isFinal);
+  // `checkSpecState`, with the spec's fields read once (this runs at every new state).
+  const { invariant, final, stuck } = spec;
+  function checkState(s: S, isFinal: boolean): { invariant: string; message: string } | null {
+    if (invariant) {
+      const m = invariant.check(s);
+      if (m !== null) return { invariant: invariant.name, message: m };
+    }
+    if (!isFinal) return null;
+    if (stuck) {
+      const m = stuck(s);
+      if (m !== null) return { invariant: DEADLOCK, message: m };
+    }
+    if (final) {
+      const m = final.check(s);
+      if (m !== null) return { invariant: final.name, message: m };
+    }
+    return null;
+  }
 
   function scheduleOfStack(extra?: C): C[] {
     const out: C[] = [];

@@ -18,6 +18,9 @@ import {
 import { TTY_PRESETS } from './presets.ts';
 import type { TtyChoice, TtyParams, TtyState, Variant, WriterSpec } from './types.ts';
 
+/** Time limit for the exhaustive searches (1-4 s alone; the test machine may be shared). */
+const SLOW_MS = 60_000;
+
 // ---------------------------------------------------------------------------------------
 // Helpers
 
@@ -397,7 +400,7 @@ describe('pipe variant', () => {
         expect(finals).toBeGreaterThan(0);
       }
     }
-  });
+  }, SLOW_MS);
 
   it('writes of at most PIPE_BUF never interleave, in every schedule', () => {
     for (const writers of [
@@ -415,7 +418,7 @@ describe('pipe variant', () => {
       });
       expect(finals).toBeGreaterThan(100);
     }
-  });
+  }, SLOW_MS);
 
   it('writes larger than PIPE_BUF interleave in some schedule', () => {
     const p = params('pipe', [W(5), W(3)], { pipeBuf: 2, pipeSlots: 2, drainBytes: 1 });
@@ -424,7 +427,7 @@ describe('pipe variant', () => {
     forEachFinal(p, (s) => (checkAtomicity(s).ok ? good++ : bad++));
     expect(bad).toBeGreaterThan(0);
     expect(good).toBeGreaterThan(0);
-  });
+  }, SLOW_MS);
 });
 
 describe('time on the wire', () => {
@@ -612,7 +615,7 @@ describe('exhaustive check of small configurations', () => {
     });
     expect(finals).toBe(808);
     expect([...outcomes].sort()).toEqual(['AAABBB 3,3', 'BBBAAA 3,3']);
-  });
+  }, SLOW_MS);
 
   it('kernel: with signals and O_NONBLOCK, writes may be partial but never interleave', () => {
     for (const writers of [
@@ -632,7 +635,7 @@ describe('exhaustive check of small configurations', () => {
       });
       if (writers.some((w) => w.signal || w.nonblock)) expect(partial).toBeGreaterThan(0);
     }
-  });
+  }, SLOW_MS);
 
   it('no-lock: the same writers interleave in some schedule', () => {
     const p: TtyParams = { ...tiny, variant: 'no-lock', writers: [W(3), W(3)] };
@@ -642,7 +645,7 @@ describe('exhaustive check of small configurations', () => {
     });
     expect(bad).toBeGreaterThan(0);
     expect(bad).toBeLessThan(finals);
-  });
+  }, SLOW_MS);
 
   it('canonicalKey: a visited set over it reaches exactly the outcomes of the full search', () => {
     for (const [variant, writers] of [
@@ -667,7 +670,7 @@ describe('exhaustive check of small configurations', () => {
       expect([...reduced].sort()).toEqual([...all].sort());
       expect(seen.size).toBeLessThan(1000);
     }
-  });
+  }, SLOW_MS);
 });
 
 describe('analysis helpers', () => {
@@ -753,5 +756,5 @@ describe('presets', () => {
         if (preset.params.variant === 'kernel') expect(checkAtomicity(end).ok).toBe(true);
       }
     }
-  });
+  }, SLOW_MS);
 });
