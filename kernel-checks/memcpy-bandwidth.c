@@ -8,7 +8,8 @@
  *   cc -Wall -O2 memcpy-bandwidth.c -o memcpy-bandwidth && ./memcpy-bandwidth
  *
  * Prints RESULT memcpy-bandwidth ok|fail mb_per_s=... bytes=...  (MB = 10^6 bytes)
- * and exits 1 only if the copy is implausibly slow (under 100 MB/s) or wrong. No privileges.
+ * and exits 1 only if the copy is wrong or implausibly slow (under 20 MB/s, which even an
+ * emulated CPU beats). No privileges.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ int main(void)
 			return printf("RESULT memcpy-bandwidth fail reason=copy\n"), 1;
 	}
 	double mbps = BYTES / best / 1e6;
-	int ok = mbps >= 100;
+	int ok = mbps >= 20;
 	printf("RESULT memcpy-bandwidth %s mb_per_s=%.0f bytes=%u\n", ok ? "ok" : "fail", mbps, BYTES);
 	return ok ? 0 : 1;
 }
