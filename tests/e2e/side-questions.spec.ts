@@ -5,6 +5,7 @@
  * C program (the same bytes as kernel-checks/), and solve the fd-table exercise; nothing
  * leaves the origin.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { runExercise, setExerciseCode, watchRequests } from './helpers';
@@ -45,6 +46,13 @@ test('side questions: the fd table, a predict, first-touch faults, a download', 
   await expect(fd.getByRole('list', { name: 'Calls made so far' }).getByRole('listitem')).toHaveCount(7);
   await fd.getByRole('button', { name: 'Step back' }).click();
   await expect(fd.getByRole('list', { name: 'Calls made so far' }).getByRole('listitem')).toHaveCount(6);
+  // After use (highlighted row, log with an error entry), in both themes: still axe-clean.
+  await fd.getByRole('button', { name: 'fcntl(fd, F_DUPFD, min)' }).click();
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const axe = await new AxeBuilder({ page }).include('dpl-fd-table').analyze();
+    expect(axe.violations.map((v) => `${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+  }
 
   // A predict question before the memory player: one fault per page.
   const predict = page.locator('dpl-predict').filter({ hasText: 'fresh 4 MiB anonymous buffer' });
