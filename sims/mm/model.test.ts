@@ -846,7 +846,7 @@ describe('the model interface', () => {
     expect(reads('gup-fork')).toEqual(['P0']);
     expect(reads('pin-fork')).toEqual(['DMA0']);
     const ok = (name: string) => checkPins(last(replay(mmModel, MM_PRESETS[name].params, 0, MM_PRESETS[name].schedule))).ok;
-    expect(Object.keys(MM_PRESETS).filter(ok)).toEqual(['translate', 'demand-faults', 'cow-after-fork', 'dma-with-pin', 'partial-pin', 'gup-history', 'pin-fork', 'swap-out']);
+    expect(Object.keys(MM_PRESETS).filter(ok)).toEqual(['translate', 'demand-faults', 'first-touch', 'cow-after-fork', 'dma-with-pin', 'partial-pin', 'gup-history', 'pin-fork', 'swap-out']);
   });
 
   it('steps never modify their input (deep-frozen states)', () => {

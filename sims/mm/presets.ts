@@ -89,6 +89,14 @@ export const MM_PRESETS: Record<string, MmPreset> = {
     params: base({ programs: [[rd(page(0)), rd(page(1)), wr(page(0)), wr(page(2)), rd(FILE_MAP), rd(page(1))]] }),
     schedule: all(0, [rd(page(0)), rd(page(1)), wr(page(0)), wr(page(2)), rd(FILE_MAP), rd(page(1))]),
   },
+  'first-touch': {
+    title: 'A fresh buffer: one fault per page, then none',
+    description:
+      'Process 0 fills a fresh 4-page buffer: each first write faults and do_anonymous_page gives it a zeroed frame (pfns 6-9). ' +
+      'Filling the same buffer again takes no fault: the PTEs are there, and the MMU walks straight to the frames.',
+    params: base({ programs: [[...fill3, wr(page(3)), ...fill3, wr(page(3))]] }),
+    schedule: all(0, [...fill3, wr(page(3)), ...fill3, wr(page(3))]),
+  },
   'cow-after-fork': {
     title: 'Copy-on-write after fork',
     description:

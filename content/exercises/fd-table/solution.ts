@@ -1,0 +1,64 @@
+export type FdOp =
+  | { op: 'open' }                              // open("/dev/null", O_RDONLY)
+  | { op: 'close'; fd: number }
+  | { op: 'dup'; fd: number }
+  | { op: 'dup2'; fd: number; newfd: number }
+  | { op: 'dupfd'; fd: number; min: number };   // fcntl(fd, F_DUPFD, min)
+
+const EBADF = 9;
+const EMFILE = 24;
+const EINVAL = 22;
+
+/**
+ * Runs `ops` in order in a fresh process whose fds 0, 1 and 2 are open, with RLIMIT_NOFILE = `limit`
+ * (fds 0..limit-1 may be used; 3 <= limit <= 65536; default 1024). Returns, for each op, what Linux returns:
+ * the new fd for open, dup and dupfd; 0 for a successful close; newfd for a successful dup2; or a negative errno:
+ * -9 (EBADF) for an fd that is not open (negative, not an integer, at or past the limit, or closed), and for a
+ * dup2 whose newfd is not an integer in 0..limit-1; -24 (EMFILE) when no fd that the call may use is free;
+ * -22 (EINVAL) for dupfd whose min is not an integer in 0..limit-1 (checked after the fd: a closed fd gives EBADF).
+ * dup2(fd, fd) returns fd when fd is open (and EBADF otherwise); dup2 onto an open newfd closes it silently.
+ *
+ * Models Linux 6.12 fs/file.c (alloc_fd, close_fd, ksys_dup3, dup2, dup) and fs/fcntl.c (F_DUPFD -> f_dupfd).
+ */
+export function runFdOps(ops: FdOp[], limit = 1024): number[] {
+  if (!Number.isInteger(limit) || limit < 3 || limit > 65536) {
+    throw new RangeError(`runFdOps: limit must be an integer in 3..65536, got ${limit}`);
+  }
+  const open: boolean[] = new Array(limit).fill(false);
+  open[0] = open[1] = open[2] = true;
+  const inRange = (n: number) => Number.isInteger(n) && n >= 0 && n < limit;
+  const isOpen = (fd: number) => inRange(fd) && open[fd];
+  // alloc_fd(start, RLIMIT_NOFILE): the lowest free fd >= start, or -EMFILE.
+  const alloc = (start: number) => {
+    for (let fd = start; fd < limit; fd++) {
+      if (!open[fd]) {
+        open[fd] = true;
+        return fd;
+      }
+    }
+    return -EMFILE;
+  };
+  return ops.map((o) => {
+    switch (o.op) {
+      case 'open':
+        return alloc(0);
+      case 'close':
+        if (!isOpen(o.fd)) return -EBADF;
+        open[o.fd] = false;
+        return 0;
+      case 'dup':
+        return isOpen(o.fd) ? alloc(0) : -EBADF;
+      case 'dup2':
+        if (o.fd === o.newfd) return isOpen(o.fd) ? o.fd : -EBADF;
+        if (!inRange(o.newfd) || !isOpen(o.fd)) return -EBADF;
+        open[o.newfd] = true; // an open newfd is closed and reused in one step
+        return o.newfd;
+      case 'dupfd':
+        if (!isOpen(o.fd)) return -EBADF;
+        if (!inRange(o.min)) return -EINVAL;
+        return alloc(o.min);
+      default:
+        throw new TypeError(`runFdOps: unknown op ${JSON.stringify(o)}`);
+    }
+  });
+}

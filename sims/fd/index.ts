@@ -1,0 +1,2 @@
+/** The fd-table model: see ./model.ts. */
+export * from './model.ts';
