@@ -224,7 +224,7 @@ export function reportsHtml(states: readonly DmaState[], index: number): string 
  *  device. */
 export function noSourceText(state: DmaState): string {
   if (!state.event) return '';
-  return state.event.actor === 'device' ? 'the device (hardware), not kernel code' : 'the driver’s own code (the seed’s loop), not the kernel’s';
+  return state.event.actor === 'device' ? 'the device (hardware), not kernel code' : 'the driver’s own code (the loop from the original answers), not the kernel’s';
 }
 
 /** The prompt above the "what happens next" button. */

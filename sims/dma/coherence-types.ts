@@ -13,7 +13,7 @@
  *   DMA API does no cache work at all;
  * - `'noncoherent-arm'`: nothing keeps the cache and RAM in step; the DMA API cleans (writes back)
  *   and invalidates cache lines (`arch_sync_dma_for_device` / `arch_sync_dma_for_cpu`), the arm64
- *   way by default or the ARM926 way (the seed's AT91SAM9263 board) with `arch: 'arm926'`;
+ *   way by default or the ARM926 way (the original question's AT91SAM9263 board) with `arch: 'arm926'`;
  * - `'swiotlb'`: a coherent x86 machine whose device can only address low memory, so mappings of
  *   buffers above its reach are bounced through swiotlb slots (`kernel/dma/swiotlb.c`).
  *
@@ -33,7 +33,7 @@ export type Platform =
   /** x86: the device snoops the cache; `dev_is_dma_coherent()` is always true (x86 selects no
    *  `ARCH_HAS_SYNC_DMA_FOR_*`), every sync is free of cache work. */
   | 'coherent-x86'
-  /** A CPU without a coherent interconnect: arm64 (default) or the seed's ARM926EJ-S. The DMA API
+  /** A CPU without a coherent interconnect: arm64 (default) or the ARM926EJ-S of the original question. The DMA API
    *  must clean and invalidate. */
   | 'noncoherent-arm'
   /** x86 (coherent) with swiotlb bounce buffering: the device reaches only `[0, dmaLimit)`;

@@ -535,6 +535,22 @@ describe('golden traces', () => {
     return replay(coherenceModel, p.params, 0, p.schedule);
   };
 
+  it('coherent-alloc: arm64 dma_alloc_coherent only cleans (arch_dma_prep_coherent), never says it invalidates', () => {
+    const states = run('coherent-alloc');
+    const alloc = states.slice(1).map((s) => s.event?.narration ?? '').find((n) => n.startsWith('dma_alloc_coherent'));
+    expect(alloc).toBeDefined();
+    expect(alloc).toContain('dma_direct_alloc cleans line');
+    expect(alloc).toContain('arch_dma_prep_coherent on arm64 only cleans');
+    expect(alloc).not.toContain('invalidates');
+  });
+
+  it('coherent-alloc on the ARM926: 32-bit ARM clears the buffer with a clean and invalidate', () => {
+    const p = COHERENCE_PRESETS['coherent-alloc'];
+    const states = replay(coherenceModel, { ...p.params, arch: 'arm926' }, 0, p.schedule);
+    const alloc = states.slice(1).map((s) => s.event?.narration ?? '').find((n) => n.startsWith('dma_alloc_coherent'));
+    expect(alloc).toContain('__dma_clear_buffer cleans and invalidates');
+  });
+
   it('rx-no-sync-arm: the zeroed lines stay in the cache after the clean, and the read hits them', () => {
     const states = run('rx-no-sync-arm');
     expect(states.slice(1).map((s) => s.event?.narration)).toEqual([

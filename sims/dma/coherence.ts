@@ -25,7 +25,8 @@
  *   same per entry; dma-direct returns `nents` unchanged (no IOMMU here, see `./mapping.ts` for
  *   merging behind one).
  * - `dma_alloc_coherent` (kernel/dma/direct.c `dma_direct_alloc`): on a non-coherent device the
- *   lines are cleaned and invalidated (`arch_dma_prep_coherent`) and remapped uncached, so CPU
+ *   lines are cleaned (arm64 `arch_dma_prep_coherent`; 32-bit ARM's `__dma_clear_buffer` cleans
+ *   and invalidates) and remapped uncached, so CPU
  *   loads and stores there go straight to RAM; on a coherent one it is ordinary cached memory
  *   the device snoops. Either way it is zeroed.
  * - On coherent platforms (`'coherent-x86'`, `'swiotlb'`) `dev_is_dma_coherent()` is true and no
@@ -841,13 +842,20 @@ function opAllocCoherent(w: Work, op: Extract<CpuOp, { op: 'dma_alloc_coherent' 
     w.mem = cpuWrite(w.mem, at, zeros).mem;
     words = 'dma_direct_alloc hands out ordinary cached memory, zeroed through the cache: the device snoops, so the CPU and the device always agree';
   } else {
-    const r = flushRange(w.mem, at, bytes);
+    // arm64 (kernel/dma/direct.c dma_direct_alloc -> arch_dma_prep_coherent) only cleans the
+    // kernel alias; 32-bit ARM (arch/arm/mm/dma-mapping.c __dma_clear_buffer) flushes it
+    // (dmac_flush_range: clean and invalidate). Either way CPU accesses then go uncached.
+    const arm64 = p.arch !== 'arm926';
+    const r = arm64 ? cleanRange(w.mem, at, bytes) : flushRange(w.mem, at, bytes);
     const uncached = w.mem.uncached.slice();
     for (const n of linesOf(ls, at, bytes)) uncached[n] = true;
     const ram = r.mem.ram.slice();
     for (let i = 0; i < bytes; i++) ram[at + i] = 0;
     w.mem = { ...r.mem, ram, uncached };
-    words = `dma_direct_alloc cleans and invalidates ${linesText(linesOf(ls, at, bytes))} (arch_dma_prep_coherent), maps ${bytes === ls ? 'it' : 'them'} uncached and zeroes ${bytes === ls ? 'it' : 'them'}: CPU loads and stores there go straight to RAM`;
+    words = arm64
+      ? `dma_direct_alloc cleans ${linesText(linesOf(ls, at, bytes))} (arch_dma_prep_coherent on arm64 only cleans; any clean copies left in the cache are never used, because the buffer is then mapped uncached), maps`
+      : `__dma_clear_buffer cleans and invalidates ${linesText(linesOf(ls, at, bytes))} (32-bit ARM's dmac_flush_range), maps`;
+    words = `${words} ${bytes === ls ? 'it' : 'them'} uncached and zeroes ${bytes === ls ? 'it' : 'them'}: CPU loads and stores there go straight to RAM`;
   }
   idealWrite(w, at, zeros);
   newMapping(w, { type: 'coherent', handle: at, cpu_addr: at, size: op.size, dir: 'DMA_BIDIRECTIONAL', owner: 'both', unmapped: false, bounce: false, mapErrorChecked: true, sg: null, pc });

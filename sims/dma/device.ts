@@ -1,10 +1,10 @@
 /**
  * The driver's and the device's side of a scatter-gather transfer: cutting a large buffer into
- * commands the hardware accepts (the seed's 256 KiB loop), turning DMA segments into
+ * commands the hardware accepts (the original question's 256 KiB loop), turning DMA segments into
  * descriptors no longer than the device takes, where the device's accesses really land, and a
  * check that a whole run touched every byte of the buffer exactly once. Pure functions.
  *
- * None of this is kernel code: it is what a driver (like the seed's `transfer_chunk`) and its
+ * None of this is kernel code: it is what a driver (like the original question's `transfer_chunk`) and its
  * hardware do with what the DMA API returned.
  */
 import { iommuTranslate } from './iommu.ts';
@@ -14,7 +14,7 @@ import type { Descriptor, DeviceAccess, DmaSeg, IommuState, PhysPiece, PostedDes
 const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
 
 /**
- * The seed's driver loop: `chunk_bytes = min(total - transferred, HW_DMA_MAX)` until all is
+ * The original question's driver loop: `chunk_bytes = min(total - transferred, HW_DMA_MAX)` until all is
  * transferred. Returns the chunks in order, each `{start, len}` with `len <= maxPerCommand`;
  * `[]` for `len` 0. Throws `RangeError` unless `len` is an integer >= 0 and `maxPerCommand`
  * an integer >= 1.

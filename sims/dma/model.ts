@@ -1,9 +1,9 @@
 /**
  * The scatter-gather and IOMMU model: a driver moves a pinned user buffer to or from a device
  * in hardware-sized commands, one step at a time, the way a Linux 6.12 driver built on the
- * seed's answer would:
+ * original question's answer would:
  *
- *     for each chunk of at most device.maxTransfer bytes:        (the seed's 256 KiB loop)
+ *     for each chunk of at most device.maxTransfer bytes:        (the original question's 256 KiB loop)
  *         sg_alloc_table_from_pages_segment(sgt, pages, ...)      one step per page
  *         count = dma_map_sg(dev, sgt->sgl, sgt->orig_nents, dir) dma-direct: one step per entry;
  *                 (or dma_map_sgtable(dev, sgt, dir, 0))          IOMMU: allocate, map each
@@ -38,7 +38,7 @@
  * 4. `sgt.nents`/`orig_nents` follow the entries as they are built (the kernel sets them once
  *    the table is complete). No chained tables (`SG_MAX_SINGLE_ALLOC`), no p2pdma pages.
  * 5. The driver's own code (the chunk loop, descriptors, the doorbell, the interrupt) is the
- *    seed's, not the kernel's: those steps carry `source: null`. No timeouts or signals.
+ *    original question's, not the kernel's: those steps carry `source: null`. No timeouts or signals.
  * 6. Pinning and unpinning are `sims/mm`'s: the pinned pages are the input.
  */
 import type { KernelSource, Model, StepEvent } from '../core/model.ts';

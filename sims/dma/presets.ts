@@ -3,7 +3,7 @@
  * and the player.
  *
  * Pages are the real 4 KiB. The device's per-command limit is scaled down in
- * 'chunked-transfer' (16 KiB instead of the seed's 256 KiB) so that every page, entry and
+ * 'chunked-transfer' (16 KiB instead of the original question's 256 KiB) so that every page, entry and
  * descriptor can be drawn; the loop is the same. Frame numbers are made up but fixed.
  *
  * Every preset has a `schedule`: in this model exactly one actor can move at a time, so the

@@ -211,7 +211,7 @@ export function sgFromPages(
 
 /**
  * The part of a pinned buffer from byte `start` for `len` bytes, as a pinned buffer of its
- * own: the frames it touches, its offset in the first one. This is what the seed's
+ * own: the frames it touches, its offset in the first one. This is what the original question's
  * `transfer_chunk` pins for one chunk (the page at a chunk boundary belongs to both chunks).
  * Throws `RangeError` when the range is empty or outside the buffer.
  */

@@ -5,7 +5,7 @@
  *
  * The story, on Linux 6.12: a driver has a pinned user buffer (a list of page frame numbers,
  * the offset of the buffer in its first page, and its length). For each hardware-sized chunk
- * of it (the seed's 256 KiB loop) it builds a scatterlist (`sg_alloc_table_from_pages_segment`,
+ * of it (the original question's 256 KiB loop) it builds a scatterlist (`sg_alloc_table_from_pages_segment`,
  * `lib/scatterlist.c`), maps it (`dma_map_sg` / `dma_map_sgtable`, `kernel/dma/mapping.c`,
  * through dma-direct or `iommu_dma_map_sg` in `drivers/iommu/dma-iommu.c`), writes one or more
  * descriptors per DMA segment, lets the device transfer, waits for its interrupt, unmaps
@@ -42,7 +42,7 @@ export interface UserBuffer {
 
 /** The DMA direction (`enum dma_data_direction`); decides who writes the buffer. */
 export type DmaDirection =
-  /** The device writes memory (the seed's data acquisition: device -> user buffer). */
+  /** The device writes memory (the original question's data acquisition: device -> user buffer). */
   | 'DMA_FROM_DEVICE'
   /** The device reads memory. */
   | 'DMA_TO_DEVICE'
@@ -67,7 +67,7 @@ export interface DeviceParams {
   /** Largest length one hardware descriptor can carry, in bytes; >= 1. A DMA segment longer
    *  than this becomes several descriptors. */
   maxDescLen: number;
-  /** Largest transfer one command may move, in bytes; >= 1 (the seed's `HW_DMA_MAX`, 256 KiB).
+  /** Largest transfer one command may move, in bytes; >= 1 (the original question's `HW_DMA_MAX`, 256 KiB).
    *  The driver's loop cuts the buffer into chunks of at most this many bytes. */
   maxTransfer: number;
 }
@@ -374,7 +374,7 @@ export interface DriverState {
   finalise: FinaliseCursor | null;
   /** The descriptors the driver will post for the current command. */
   pending: PostedDescriptor[];
-  /** Bytes of the buffer transferred by completed commands (the seed's `*transferred`). */
+  /** Bytes of the buffer transferred by completed commands (the original question's `*transferred`). */
   transferred: number;
 }
 

@@ -59,7 +59,7 @@ export const GUP_SRC = {
   pagemapRead: src('fs/proc/task_mmu.c', 'pagemap_read'),
 } as const;
 
-/** Appended to get_user_pages narrations: the form the seeds' drivers used. */
+/** Appended to get_user_pages narrations: the form the drivers in the original questions used. */
 const OLD_GUP =
   ' (drivers once wrote get_user_pages(current, current->mm, start, nr, write, force, pages, NULL) under mmap_sem; task and mm went in 4.6, write and force became gup_flags in 4.9, vmas went in 6.5)';
 

@@ -737,7 +737,7 @@ describe('the kernel moving pages', () => {
     k.get_user_pages(BUF + PG, 1, FOLL_WRITE, []);
     k.mmap_read_unlock();
     k.run({ actor: 'kernel', op: 'swap-out', pfn: 6 });
-    expect(k.state.event?.narration).toContain('folio_try_share_anon_rmap_pte refuses');
+    expect(k.state.event?.narration).toContain('shrink_folio_list keeps a page that folio_maybe_dma_pinned says may be pinned');
     k.run({ actor: 'kernel', op: 'swap-out', pfn: 7 });
     expect(k.state.event?.narration).toContain('someone holds a reference');
     expect(k.state.swap).toEqual([null, null, null, null]);

@@ -700,8 +700,8 @@ function swapOutStep(s0: MmState, pfn: number): Outcome {
   if (folioMaybeDmaPinned(f)) {
     return {
       state: s,
-      narration: `Reclaim picks pfn ${pfn}, but try_to_unmap gives up: folio_try_share_anon_rmap_pte refuses a page that folio_maybe_dma_pinned says may be pinned (refcount ${f.refcount}).`,
-      source: SRC.tryToUnmapOne,
+      narration: `Reclaim picks pfn ${pfn} and skips it before trying to unmap it: shrink_folio_list keeps a page that folio_maybe_dma_pinned says may be pinned (refcount ${f.refcount}), so it is never swapped out.`,
+      source: SRC.shrinkFolioList,
       actor: 'kernel',
     };
   }

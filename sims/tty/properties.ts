@@ -117,7 +117,7 @@ export function ttyActor(c: TtyChoice): string {
 }
 
 /**
- * The explorer spec for a tty configuration. `atomic-write` (the seed's question: does
+ * The explorer spec for a tty configuration. `atomic-write` (the original question's question: does
  * each write(2) reach the wire whole and unbroken?) checks `noInterleaving` at every state
  * and `wholeWrites` when the run is over; `no-interleaving` checks only the former. Both
  * treat a run that stops with a writer still inside write(2) as a deadlock (`ttyStuck`).

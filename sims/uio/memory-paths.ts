@@ -62,7 +62,6 @@ export interface MemoryPath {
 
 const v = (text: string): Claim => ({ text, certainty: 'verified' });
 const l = (text: string): Claim => ({ text, certainty: 'likely' });
-const u = (text: string): Claim => ({ text, certainty: 'unsure' });
 
 /** The paths, in the order the lesson tells them. */
 export const MEMORY_PATHS: readonly MemoryPath[] = [
@@ -89,7 +88,7 @@ export const MEMORY_PATHS: readonly MemoryPath[] = [
     id: 'remap-vmalloc-to-pfn',
     title: 'remap_pfn_range(vmalloc_to_pfn(cpu_addr)) of a coherent buffer',
     verdict: 'wrong',
-    who: 'a hand-written driver mmap (the pattern in seed 000\'s answers)',
+    who: 'a hand-written driver mmap (the pattern in answers to "Linux kernel device driver to DMA from a device into user-space memory")',
     how:
       'The driver takes the CPU address dma_alloc_coherent() returned, asks vmalloc_to_pfn() for its frame and maps that range with remap_pfn_range(), ' +
       'choosing the page protection itself.',
@@ -99,17 +98,17 @@ export const MEMORY_PATHS: readonly MemoryPath[] = [
       l('It fails for buffers allocated with DMA_ATTR_NO_KERNEL_MAPPING, which have no CPU address to look up.'),
       v('dma_mmap_coherent() already does the right lookup for each allocator, so there is no reason to do it by hand.'),
     ],
-    history: [l('The seed\'s driver used pci_alloc_consistent(), which went away with pci-dma-compat.h (removed around 5.18); it is absent in 6.12.')],
+    history: [l('That answer\'s driver used pci_alloc_consistent(), which went away with pci-dma-compat.h (removed around 5.18); it is absent in 6.12.')],
     uioMemtype: null,
     iommuContained: false,
     sources: [src('drivers/iommu/dma-iommu.c', 'iommu_dma_mmap'), src('kernel/dma/direct.c', 'dma_direct_mmap')],
-    references: ['seeds/000: the a2gx driver answer'],
+    references: ['The a2gx driver in an answer to the question "Linux kernel device driver to DMA from a device into user-space memory"'],
   },
   {
     id: 'bus-address-in-first-word',
     title: 'The bus address written into the buffer\'s first word',
     verdict: 'wrong',
-    who: 'the seed\'s a2gx driver, and Edward Estabrook\'s 2008 UIO patch',
+    who: 'the a2gx driver in an answer to "Linux kernel device driver to DMA from a device into user-space memory", and Edward Estabrook\'s 2008 UIO patch',
     how:
       'After allocating the coherent buffer, the kernel copies its DMA handle into the first bytes of the buffer itself; user space maps the buffer and reads ' +
       'the address from it before programming the device.',
@@ -119,46 +118,51 @@ export const MEMORY_PATHS: readonly MemoryPath[] = [
       v('Hans Koch asked why the UIO core should allocate memory at all (the driver\'s job) and agreed the address belongs in sysfs; in 2009 he said UIO mappings are static and "We don\'t want any new ioctls".'),
       l('The address shares the buffer with the data: the first transfer overwrites it, and its width (unsigned long vs a 64-bit dma_addr_t) is a guess user space has to make.'),
     ],
-    history: [v('2008: posted and reviewed on LKML; never merged.'), v('2012: uio_dmem_genirq gives dynamic DMA regions with their address in sysfs instead.')],
+    history: [v('2008: posted and reviewed on LKML; never merged.'), v('2012: uio_dmem_genirq gave dynamic DMA regions with their bus address in sysfs instead; since 6.9 that file shows a kernel virtual address.')],
     uioMemtype: null,
     iommuContained: false,
     sources: [src('drivers/uio/uio.c', 'uio_find_mem_index')],
-    references: ['seeds/004: Hans J. Koch\'s review, 4 Dec 2008', 'seeds/000: the a2gx driver ("Hacks, hacks everywhere")'],
+    references: [
+      'LKML, Hans J. Koch, 4 Dec 2008: "Re: [PATCH 1/1] Userspace I/O (UIO): Add support for userspace DMA(corrected)"',
+      'The a2gx driver ("Hacks, hacks everywhere") in an answer to "Linux kernel device driver to DMA from a device into user-space memory"',
+    ],
   },
   {
     id: 'uio-dmem-genirq',
-    title: 'uio_dmem_genirq: DMA regions allocated at open, address in sysfs',
+    title: 'uio_dmem_genirq: DMA regions allocated at open, mapped with dma_mmap_coherent since 6.9',
     verdict: 'legacy',
     who: 'a platform device bound to uio_dmem_genirq, with dynamic_region_sizes in its platform data',
     how:
-      'Each dynamic region is allocated with dma_alloc_coherent() when /dev/uioX is first opened and freed when the last user closes it; its address appears ' +
-      'in /sys/class/uio/uioX/maps/mapY/addr (~0 while no one has the device open), and user space maps it at offset Y * page size.',
+      'Each dynamic region is allocated with dma_alloc_coherent() when /dev/uioX is first opened and freed when the last user closes it; user space maps it at ' +
+      'offset Y * page size. Since 6.9 the region is a UIO_MEM_DMA_COHERENT map: /sys/class/uio/uioX/maps/mapY/addr shows the kernel virtual address ' +
+      '(~0 while no one has the device open), not a bus address, and each mmap logs "highly discouraged". Before 6.9 that file showed the bus address.',
     why: [
       v('Dynamic and static regions together cannot exceed MAX_UIO_MAPS (5).'),
-      v('The 2012 driver stored the DMA handle in mem->addr and mapped it as UIO_MEM_PHYS, so uio_mmap_physical() treats the bus address as a physical address: right only when they are equal (no IOMMU translation).'),
+      v('6.12 stores the CPU address from dma_alloc_coherent() in mem->addr and the handle in mem->dma_addr, and maps the region with uio_mmap_dma_coherent(): user space gets a correct mapping but no bus address from UIO\'s attributes (no in-tree 6.12 UIO driver gives one).'),
+      v('Before 6.9 it stored the DMA handle in mem->addr and mapped it as UIO_MEM_PHYS, so uio_mmap_physical() treated the bus address as a physical address: right only when they are equal (no IOMMU translation). Out-of-tree drivers still work that way.'),
       v('Nothing stops user space from giving the device any other address: there is no IOMMU containment.'),
       v('A buffer freed at close and reallocated at the next open can move: a saved address goes stale (the model\'s wrong-bus-address preset).'),
     ],
     history: [
       v('Added in 2012 (Damian Hobson-Garcia).'),
-      u('Chris Leech\'s February 2024 series posted a conversion of it to UIO_MEM_DMA_COHERENT (v6 patch 4/4); whether that patch is in 6.12 is not checked here. After it, sysfs addr would show the CPU address, not the bus address.'),
+      v('Converted to UIO_MEM_DMA_COHERENT for 6.9 (commit 019947805a8d, in Chris Leech\'s series); in 6.12 uio_dmem_genirq_probe() sets memtype UIO_MEM_DMA_COHERENT for every dynamic region.'),
     ],
-    uioMemtype: 'PHYS',
+    uioMemtype: 'DMA_COHERENT',
     iommuContained: false,
-    sources: [src('drivers/uio/uio_dmem_genirq.c', 'uio_dmem_genirq_open'), src('drivers/uio/uio.c', 'uio_mmap_physical'), src('drivers/uio/uio.c', 'map_addr_show')],
+    sources: [src('drivers/uio/uio_dmem_genirq.c', 'uio_dmem_genirq_open'), src('drivers/uio/uio_dmem_genirq.c', 'uio_dmem_genirq_probe'), src('drivers/uio/uio.c', 'map_addr_show')],
     references: ['Documentation/driver-api/uio-howto.rst: "Using uio_dmem_genirq for platform devices"'],
   },
   {
     id: 'uio-mem-dma-coherent',
     title: 'UIO_MEM_DMA_COHERENT (6.9): dma_mmap_coherent inside UIO',
     verdict: 'discouraged',
-    who: 'legacy UIO drivers that map coherent buffers (cnic/bnx2 and their user-space stacks)',
+    who: 'legacy UIO drivers that map coherent buffers: cnic for bnx2 and bnx2x (UIO devices bnx2_cnic, bnx2x_cnic), and uio_dmem_genirq',
     how:
       'The driver sets mem->addr to the CPU address from dma_alloc_coherent(), mem->dma_addr to the handle and mem->dma_device; uio_mmap_dma_coherent() logs ' +
       '"use of UIO_MEM_DMA_COHERENT is highly discouraged", clears vm_pgoff and calls dma_mmap_coherent().',
     why: [
       v('The header says it exists "for legacy drivers that had been getting by with improperly mapping DMA coherent allocations through the other modes. Do not use in new drivers."'),
-      v('It fixed page-refcount bugs in cnic/bnx2 mmaps of coherent buffers after "dma-mapping: reject __GFP_COMP in dma_alloc_attrs".'),
+      v('It fixed page-refcount bugs in cnic\'s mmaps of coherent buffers (for bnx2 and bnx2x) after "dma-mapping: reject __GFP_COMP in dma_alloc_attrs".'),
       v('Christoph Hellwig called it the "least horrible way out"; Greg Kroah-Hartman asked for the warning; Linus Torvalds fixed a 32-bit build break.'),
       v('sysfs addr shows mem->addr, here a kernel virtual address: user space cannot learn the bus address from UIO\'s attributes.'),
       v('The mapping is right, but the device is still unconfined: a wrong address from user space still lands anywhere.'),
@@ -180,7 +184,8 @@ export const MEMORY_PATHS: readonly MemoryPath[] = [
     why: [
       v('vfio.rst: UIO "has no notion of IOMMU protection, limited interrupt support, and requires root privileges"; VFIO gives "a secure, IOMMU protected environment".'),
       v('A DMA to an IOVA that is not mapped is blocked by the IOMMU and reported as a fault; no memory changes (the model\'s wrong-iova-vfio preset).'),
-      v('Without an IOMMU, VFIO_NOIOMMU exists but taints the kernel and is "non-secure".'),
+      v('Without an IOMMU, VFIO_NOIOMMU exists but taints the kernel and is "non-secure"; it is offered only through the group interface (/dev/vfio/noiommu-N), not the iommufd cdev.'),
+      v('The pages VFIO_IOMMU_MAP_DMA pins are charged to the process\'s locked memory: a mapping past RLIMIT_MEMLOCK fails (vfio_pin_pages_remote).'),
       v('Interrupts arrive on eventfds set with VFIO_DEVICE_SET_IRQS, not as a count read from the device file.'),
     ],
     history: [v('vfio.rst: VFIO was meant to replace KVM\'s PCI device assignment code and to be a more secure alternative to UIO; the iommufd cdev interface is the newer path it describes.')],

@@ -5,8 +5,12 @@
  * pfn 0-1; process A's own buffer (its malloc) in pfn 4-5 at 0x7f0000000000; process B's
  * pages in pfn 6-7 at the same virtual address in its own address space. The device's BAR0
  * sits at 0xfebf0000. The UIO driver has map 0 = BAR0 (UIO_MEM_PHYS) and map 1 = an 8 KiB
- * DMA buffer that, as in uio_dmem_genirq, is allocated with dma_alloc_coherent at the first
- * open (the lowest free run: pfn 2-3, bus address 0x2000) and freed at the last release.
+ * DMA buffer that, as in uio_dmem_genirq before 6.9 (or an out-of-tree driver), is allocated
+ * with dma_alloc_coherent at the first open (the lowest free run: pfn 2-3, bus address 0x2000),
+ * published as a UIO_MEM_PHYS map whose sysfs `addr` is the bus address, and freed at the last
+ * release. Since 6.9 (commit 019947805a8d) uio_dmem_genirq maps such regions as
+ * UIO_MEM_DMA_COHERENT and `addr` shows a kernel virtual address; no in-tree 6.12 UIO driver
+ * gives user space a bus address.
  * A's first mmap lands at 0x7f0000100000 (the registers), the second at 0x7f0000200000.
  *
  * Every preset has a fixed schedule; `model.test.ts` replays each one to the outcome its
@@ -36,7 +40,7 @@ export const VFIO_IOVA = 0x100000;
 
 /** Map 0: the device's registers. */
 export const REGS_MAP: UioMapSpec = { name: 'regs', memtype: 'PHYS', size: 4096, backing: 'bar' };
-/** Map 1: the 8 KiB DMA buffer (dynamic, uio_dmem_genirq style, mem->addr = the DMA handle). */
+/** Map 1: the 8 KiB DMA buffer (dynamic, pre-6.9 uio_dmem_genirq style, mem->addr = the DMA handle). */
 export const DMA_MAP: UioMapSpec = { name: 'dma', memtype: 'PHYS', size: 8192, backing: 'dma' };
 
 /** The presets' machine, with overrides. */
@@ -156,7 +160,8 @@ export const UIO_PRESETS: Record<string, UioPreset> = {
   'uio-read-blocks': {
     title: 'read() sleeps until the interrupt',
     description:
-      'A opens /dev/uio0, maps the registers (offset 0) and the DMA buffer (offset 4096), reads the buffer\'s bus address 0x2000 from sysfs, ' +
+      'A opens /dev/uio0, maps the registers (offset 0) and the DMA buffer (offset 4096), reads the buffer\'s bus address 0x2000 from sysfs ' +
+      '(as a pre-6.9 or out-of-tree driver publishes it; 6.12\'s in-tree drivers do not), ' +
       'programs and starts a 16-byte DMA, and blocks in read(). The device writes the data and interrupts: the count becomes 1, read returns 1, ' +
       'A finds the data in its mapping and re-enables the line with write(fd, 1).',
     params: baseParams({ deliveries: [deliver('temperature=21.5')], programA: readBlocksA }),
@@ -194,7 +199,7 @@ export const UIO_PRESETS: Record<string, UioPreset> = {
   'wrong-bus-address-no-iommu': {
     title: 'A stale bus address, no IOMMU: B\'s page is overwritten',
     description:
-      'A reads the buffer\'s bus address (0x2000) from sysfs and closes the device, which frees the buffer; B\'s next page lands in that frame. A reopens ' +
+      'A reads the buffer\'s bus address (0x2000) from sysfs (a pre-6.9 or out-of-tree driver) and closes the device, which frees the buffer; B\'s next page lands in that frame. A reopens ' +
       '(the new buffer is at 0x8000) but programs the old 0x2000. With no IOMMU the device writes straight into B\'s page, A\'s buffer stays empty, and B reads the device\'s data over its password.',
     params: baseParams({ deliveries: [deliver('ADC:0123456789AB')], programA: [...staleA1, ...staleA2, ...staleA3], programB: [SECRET, { op: 'read', page: 2 }] }),
     schedule: [...all(staleA1), B(SECRET), ...all(staleA2), DEV, WAKE, ...all(staleA3), B({ op: 'read', page: 2 })],
@@ -217,7 +222,7 @@ export const UIO_PRESETS: Record<string, UioPreset> = {
     description:
       'A driver with four maps: registers (PHYS), a DMA buffer (PHYS), a kernel page (LOGICAL) and a legacy coherent buffer (DMA_COHERENT, which logs ' +
       '"highly discouraged"). Offsets 0, 0x1000, 0x2000 and 0x3000 map them; 0x4000 (no map 4), 0x5000 (beyond MAX_UIO_MAPS), 3 pages of the 2-page map and ' +
-      'an unaligned offset all fail with -EINVAL. sysfs shows a bus address for map 1 but kernel addresses for maps 2 and 3.',
+      'an unaligned offset all fail with -EINVAL. sysfs shows a bus address for map 1 (a pre-6.9 or out-of-tree driver) but kernel addresses for maps 2 and 3.',
     params: baseParams({
       driver: {
         irq: true,

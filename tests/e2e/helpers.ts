@@ -1,4 +1,4 @@
-import { expect, type Page, type Request } from '@playwright/test';
+import { expect, type Locator, type Page, type Request } from '@playwright/test';
 
 /** Records every request the page makes; `foreign()` lists those to another origin. */
 export function watchRequests(page: Page, origin: string) {
@@ -34,4 +34,16 @@ export async function runExercise(page: Page, id: string) {
   await ex.getByRole('button', { name: /Run tests/ }).click();
   await expect(ex).not.toHaveAttribute('data-state', 'running', { timeout: 15_000 });
   return ex;
+}
+
+/**
+ * A player inside a <Predict> is covered (inert) until the question is answered or skipped.
+ * Tests that are about the player, not the question, skip it first, as a learner may.
+ */
+export async function uncover(player: Locator) {
+  const predict = player.locator('xpath=ancestor::dpl-predict[1]');
+  if ((await predict.count()) === 0) return;
+  if ((await predict.getAttribute('data-run')) !== 'locked') return;
+  await predict.getByRole('button', { name: 'Skip: show the run' }).click();
+  await expect(predict).toHaveAttribute('data-run', 'open');
 }

@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { runExercise, setExerciseCode, watchRequests } from './helpers';
+import { runExercise, setExerciseCode, uncover, watchRequests } from './helpers';
 
 const solution = readFileSync('content/exercises/circ-buffer/solution.ts', 'utf8');
 
@@ -25,6 +25,7 @@ test('a learner works through the tty lesson', async ({ page, baseURL }) => {
 
   // The simulation: step forward and back.
   const sim = page.locator('tty-sim').first();
+  await uncover(sim);
   await sim.scrollIntoViewIfNeeded();
   await expect(sim).toHaveAttribute('data-step', '0');
   await sim.getByRole('button', { name: 'Step forward' }).click();

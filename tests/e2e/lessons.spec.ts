@@ -6,10 +6,11 @@
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { runExercise, setExerciseCode, watchRequests } from './helpers';
+import { runExercise, setExerciseCode, uncover, watchRequests } from './helpers';
 
 /** Moves a player to its last step with the keyboard (the scrubber's End key). */
 async function toEnd(sim: Locator) {
+  await uncover(sim);
   await sim.scrollIntoViewIfNeeded();
   await expect(sim).toHaveAttribute('data-ready', 'true');
   const steps = Number(await sim.getAttribute('data-steps'));
@@ -32,6 +33,7 @@ test('pinning user pages: a translation, a migration under DMA, an exercise', as
   await expect(page).toHaveURL(/\/lessons\/pinning-user-pages\/$/);
 
   const translate = page.locator('mm-sim[data-preset="translate"]').first();
+  await uncover(translate);
   await translate.scrollIntoViewIfNeeded();
   await expect(translate).toHaveAttribute('data-ready', 'true');
   await translate.getByRole('button', { name: 'Step forward' }).click();

@@ -7,11 +7,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { encodeShare } from '../../sims/core/share.ts';
 import { MM_PRESETS } from '../../sims/mm/presets.ts';
+import { uncover } from './helpers';
 
 const LESSON = '/lessons/pinning-user-pages/';
 
 async function widget(page: Page, preset: string) {
   const sim = page.locator(`mm-sim[data-preset="${preset}"]`).first();
+  await uncover(sim);
   await sim.scrollIntoViewIfNeeded();
   await expect(sim).toHaveAttribute('data-ready', 'true');
   await expect(sim).toHaveAttribute('data-diagrams', 'loaded');

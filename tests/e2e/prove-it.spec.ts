@@ -10,6 +10,7 @@ import { replay } from '../../sims/core/model.ts';
 import { encodeShare } from '../../sims/core/share.ts';
 import { ttyModel } from '../../sims/tty/model.ts';
 import { TTY_PRESETS } from '../../sims/tty/presets.ts';
+import { uncover } from './helpers';
 
 const LESSON = '/lessons/tty-write-atomicity/';
 
@@ -145,6 +146,7 @@ test('cancel during a long run: the answer says what was covered, and the page s
 
   // The main thread is free while the worker searches: another player steps at once.
   const other = page.locator('tty-sim').first();
+  await uncover(other);
   await other.scrollIntoViewIfNeeded();
   await other.getByRole('button', { name: 'Step forward' }).click();
   await expect(other).toHaveAttribute('data-step', '1');
@@ -169,6 +171,7 @@ test('a copied link restores the exact step in the same player', async ({ page, 
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
   await page.goto(LESSON);
   const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
+  await uncover(sim);
   await sim.scrollIntoViewIfNeeded();
   for (let i = 0; i < 5; i++) await sim.getByRole('button', { name: 'Step forward' }).click();
   await expect(sim).toHaveAttribute('data-step', '5');
@@ -204,6 +207,8 @@ test('"open this, we are at step 17": a link made elsewhere restores the step an
   await expect(sim.locator('[data-part="narration"]')).toHaveText(expected);
   await expect(sim.locator('[data-part="stepno"]')).toHaveText(`Step 17 of ${schedule.length}`);
   await expect(sim).toBeInViewport();
+  // The player sits in a Predict's slot; a link to it uncovers it (the learner asked for this run).
+  await expect(page.locator('dpl-predict[data-preset="kernel-blocking"]')).toHaveAttribute('data-run', 'open');
 
   // A configuration no lesson player shows opens in the Prove-it panel's player.
   const params = { ...preset.params, chunkSize: 4, xmitSize: 8 };

@@ -103,7 +103,7 @@ describe('sg text views', () => {
   it('names who acted when a step has no kernel source, and escapes the summary', () => {
     const states = run('map-iommu');
     expect(noSourceText(states[0])).toBe('');
-    expect(noSourceText(states[1])).toBe('the driver’s own code (the seed’s loop), not the kernel’s');
+    expect(noSourceText(states[1])).toBe('the driver’s own code (the loop from the original answers), not the kernel’s');
     expect(noSourceText(states[21])).toBe('the device (hardware), not kernel code');
     expect(paramsSummaryHtml(states[0])).toContain('<span>descriptors ≤ 4 KiB</span>');
   });

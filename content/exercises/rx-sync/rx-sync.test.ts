@@ -70,7 +70,7 @@ describe('receivePacket on the machines where the bug hides', () => {
     expectReceived(explore(X86, 0x40, 32), 0x40, 32);
   });
 
-  it("the seed's ARM926 (AT91SAM9263): right too", () => {
+  it("the original question's ARM926 (AT91SAM9263): right too", () => {
     expectReceived(explore(ARM926, 0x40, 32), 0x40, 32);
   });
 });

@@ -1,4 +1,4 @@
-// Mistake: returns -EFAULT after a partial pin without releasing the pages that were pinned, so they stay pinned for ever (the seed's recipe ignored the count pin_user_pages returned).
+// Mistake: returns -EFAULT after a partial pin without releasing the pages that were pinned, so they stay pinned for ever (the recipe in the original question ignored the count get_user_pages returned).
 import { EFAULT, FOLL_LONGTERM, FOLL_WRITE } from '@sims/mm';
 import type { KernelApi } from '@sims/mm';
 
