@@ -98,6 +98,11 @@ class DplExercise extends HTMLElement {
     return node;
   }
 
+  /** The full editor once loaded (null before, or when it failed to load). */
+  get editorHandle(): CodeEditor | null {
+    return this.editor;
+  }
+
   /** The learner's current code, from whichever editor is active. */
   get code(): string {
     return this.editor ? this.editor.getValue() : this.textarea.value;
@@ -159,7 +164,7 @@ class DplExercise extends HTMLElement {
         this.editor = editor;
         this.textarea.hidden = true;
         this.dataset.editor = 'monaco';
-        state.textContent = 'TypeScript editor: type errors are underlined; Ctrl+Enter runs the tests. Press Esc then Tab to leave the editor.';
+        state.textContent = 'TypeScript editor: type errors are underlined; Ctrl+Enter runs the tests. To leave it, press Esc then Tab (or Shift+Tab); Ctrl+M makes Tab move focus until pressed again.';
         if (hadFocus) editor.focus(selection);
       } catch (e) {
         host_hide(this);
