@@ -78,9 +78,13 @@ class DplExercise extends HTMLElement {
     this.action('solution').addEventListener('click', () => void this.revealSolution());
     this.action('reset').addEventListener('click', () => this.askReset());
     this.action('reset-yes').addEventListener('click', () => this.reset());
-    this.action('reset-no').addEventListener('click', () => {
-      this.q('confirm').hidden = true;
-      this.action('reset').focus();
+    this.action('reset-no').addEventListener('click', () => this.closeReset());
+    // Esc dismisses the reset prompt like Keep my code, and focus goes back to Reset code.
+    this.q('confirm').addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.closeReset();
     });
     addEventListener('pagehide', () => this.flushSave());
     this.dataset.ready = 'true';
@@ -350,6 +354,11 @@ class DplExercise extends HTMLElement {
     const c = this.q('confirm');
     c.hidden = false;
     this.action('reset-no').focus();
+  }
+
+  private closeReset(): void {
+    this.q('confirm').hidden = true;
+    this.action('reset').focus();
   }
 
   private reset(): void {
