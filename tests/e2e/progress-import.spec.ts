@@ -4,6 +4,7 @@
  * newer work only when ticked, undo, unknown ids refused by name, a size limit with its own
  * message, Esc cancels.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 const KEY = (id: string) => `dpl:v1:ex:${id}`;
@@ -54,6 +55,11 @@ test('an older backup: review, the newer kept, unknown ids refused, undo', async
   await expect(row('page-span').getByRole('checkbox')).toBeChecked();
   await expect(row('rx-sync').getByRole('checkbox')).toBeChecked();
   await expect(review).toContainText('"no-such-exercise" is not an exercise of this site');
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const axe = await new AxeBuilder({ page }).include('#progress').analyze();
+    expect(axe.violations.map((v) => `${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+  }
   // Nothing is written before the learner confirms.
   expect((await stored(page, 'page-span')).code).toBe('// old attempt');
   expect(await stored(page, 'rx-sync')).toBeNull();
