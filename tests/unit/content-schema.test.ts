@@ -16,7 +16,9 @@ function syncWith(frontmatter: string) {
   mkdirSync(path.join(dir, 'src'));
   mkdirSync(path.join(dir, 'content/lessons/broken'), { recursive: true });
   mkdirSync(path.join(dir, 'content/exercises'), { recursive: true });
-  for (const f of ['astro.config.mjs', 'package.json', 'tsconfig.json']) cpSync(path.join(root, f), path.join(dir, f));
+  mkdirSync(path.join(dir, 'scripts'));
+  // astro.config.mjs imports its build-time plugin (the editor's @sims declarations).
+  for (const f of ['astro.config.mjs', 'package.json', 'tsconfig.json', 'scripts/sims-dts.mjs']) cpSync(path.join(root, f), path.join(dir, f));
   cpSync(path.join(root, 'src/content.config.ts'), path.join(dir, 'src/content.config.ts'));
   symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
   writeFileSync(path.join(dir, 'content/lessons/broken/index.mdx'), `---\n${frontmatter}\n---\nBody.\n`);
