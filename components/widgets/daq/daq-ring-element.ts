@@ -14,7 +14,7 @@ import { choiceButtonHtml, esc } from '../../sim/shell/shell-html.ts';
 import { SimPlayerElement } from '../../sim/shell/sim-player-element.ts';
 import { RING_DEFAULT, ringSetup, type RingConfig, type RingVariant } from './definition.ts';
 import { ringTableHtml } from './html.ts';
-import { ringSvg } from './layout.ts';
+import { RING_H, ringSvg, ringWidth } from './layout.ts';
 
 export class DaqRingElement extends SimPlayerElement<RingParams, RingState, RingChoice> {
   protected readonly widgetName = 'daq-ring-sim';
@@ -108,6 +108,9 @@ export class DaqRingElement extends SimPlayerElement<RingParams, RingState, Ring
   protected renderState(state: RingState, _animate: boolean, changed: boolean): void {
     if (!changed) return;
     this.el('ring').innerHTML = ringSvg(state);
+    const svg = this.el('ring-svg');
+    svg.setAttribute('viewBox', `0 0 ${ringWidth(state.p.n)} ${RING_H}`);
+    svg.style.width = `${ringWidth(state.p.n) * 1.3}px`;
     this.el('tables').innerHTML = ringTableHtml(state);
   }
 

@@ -58,7 +58,7 @@ export function ringTableHtml(s: RingState): string {
       ['consumed (control page)', String(s.consumed)],
       ['DMAs started / completed', `${s.started} / ${s.completed}`],
       ['overruns', String(s.overruns)],
-      ['frames user space received', s.received.length ? s.received.join(', ') : 'none'],
+      ['frames user space received', s.received.length ? s.received.map((v) => (v < 0 ? 'nothing (no frame)' : String(v))).join(', ') : 'none'],
       ['user space', s.asleep ? 'asleep in poll()' : 'awake'],
     ])
   );

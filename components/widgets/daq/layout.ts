@@ -119,14 +119,17 @@ export function buffersDesc(s: DaqState): string {
   return `The kmalloc buffer holds ${bytes(s.kbuf_bytes)} of the current frame.`;
 }
 
-export const RING_W = 420;
 export const RING_H = 80;
+/** Width of the ring drawing for `n` buffers (viewBox units). */
+export function ringWidth(n: number): number {
+  return 20 + n * 98;
+}
 
 /** The ring-protocol player's drawing: each slot with its owner and the frame in memory and in the CPU's view. */
 export function ringSvg(s: RingState): string {
   const owners = ringOwners(s);
   const n = s.p.n;
-  const w = Math.min(90, (RING_W - 20) / n - 8);
+  const w = 90;
   return owners
     .map((o, i) => {
       const x0 = 10 + i * (w + 8);
