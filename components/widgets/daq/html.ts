@@ -10,8 +10,8 @@ import { bytes, counters, dur, mbps, num, OWNER_TEXT } from './format.ts';
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-const table = (caption: string, head: string[], rows: string[][]): string =>
-  `<div class="sim-scroll" tabindex="0" role="region" aria-label="${esc(caption)}"><table class="sim-table daq-table"><caption>${esc(caption)}</caption>` +
+const table = (caption: string, head: string[], rows: string[][], region = caption): string =>
+  `<div class="sim-scroll" tabindex="0" role="region" aria-label="${esc(region)}"><table class="sim-table daq-table"><caption>${esc(caption)}</caption>` +
   `<thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>` +
   `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`).join('')}</tbody></table></div>`;
 
@@ -34,15 +34,16 @@ export function formulaHtml(s: DaqState): string {
 /** The table view: every activity kept, by time; then the buffers. */
 export function tablesHtml(s: DaqState): string {
   const acts = s.bars.map((b) => [esc(LANE_NAMES[b.lane]), esc(dur(b.t0_ns)), esc(dur(b.t1_ns)), esc(b.label)]);
-  const parts = [table(`Activities up to ${dur(s.t_ns)} (the last ${s.bars.length})`, ['Lane', 'From', 'To', 'What'], acts.length ? acts : [['–', '', '', 'nothing yet']])];
+  const d = `Design ${s.params.design}`;
+  const parts = [table(`Activities up to ${dur(s.t_ns)} (the last ${s.bars.length})`, ['Lane', 'From', 'To', 'What'], acts.length ? acts : [['–', '', '', 'nothing yet']], `${d}: activities`)];
   if (s.params.design === 'C') {
-    parts.push(table(`Ring: produced = ${s.produced}, consumed = ${s.consumed}`, ['Buffer', 'Owner'], s.slots.map((o, i) => [String(i), esc(OWNER_TEXT[o])])));
+    parts.push(table(`Ring: produced = ${s.produced}, consumed = ${s.consumed}`, ['Buffer', 'Owner'], s.slots.map((o, i) => [String(i), esc(OWNER_TEXT[o])]), `${d}: ring`));
   } else if (s.params.design === 'B') {
     const rows = s.dma_queue.map((t) => [`read #${t.ref + 1}`, `${esc(bytes(t.total - t.left))} of ${esc(bytes(t.total))} written by the device`]);
     for (const r of s.reads_done) rows.push([`read #${r + 1}`, 'done: being unmapped and unpinned']);
-    parts.push(table('Reads queued at the device', ['Read', 'State'], rows.length ? rows : [['–', 'none: the device has no descriptors']]));
+    parts.push(table('Reads queued at the device', ['Read', 'State'], rows.length ? rows : [['–', 'none: the device has no descriptors']], `${d}: reads`));
   } else {
-    parts.push(table('The kmalloc buffer', ['Item', 'Value'], [['Current frame', `${esc(bytes(s.kbuf_bytes))} of ${esc(bytes(s.params.frame_bytes))}`], ['Frames waiting for the process', num(s.frames_waiting)]]));
+    parts.push(table('The kmalloc buffer', ['Item', 'Value'], [['Current frame', `${esc(bytes(s.kbuf_bytes))} of ${esc(bytes(s.params.frame_bytes))}`], ['Frames waiting for the process', num(s.frames_waiting)]], `${d}: kmalloc buffer`));
   }
   return parts.join('');
 }
