@@ -82,7 +82,7 @@ export const COST_SOURCES: Readonly<Record<keyof CostTable, CostSource>> = Objec
   },
   poll_sleep_ns: {
     kind: 'cited',
-    note: 'msleep(1) sleeps msecs_to_jiffies(1) jiffies (kernel/time/timer.c, msleep(), Linux 6.12): one jiffy, 4 ms at HZ=250.',
+    note: 'msleep(1) sleeps for msecs_to_jiffies(1) = one jiffy (kernel/time/timer.c, msleep(), Linux 6.12): the timer fires at the next jiffy boundary after that, so up to 4 ms at HZ=250. The model takes the whole jiffy.',
   },
   syscall_ns: {
     kind: 'cited',
