@@ -291,11 +291,14 @@ function advance(s: Mut, t: number): void {
     let level = s.fifo_level + made - (moved - movedBefore);
     if (level < 1e-6) level = 0;
     if (level > F) {
+      // Draining slower than the device produces (the readl loop): still overflowing.
+      if (s.full_since_ns < 0) s.full_since_ns = s.t_ns;
       s.counters.lost_bytes += level - F;
       level = F;
+    } else if (s.full_since_ns >= 0) {
+      closeOverflow(s);
     }
     s.fifo_level = level;
-    s.full_since_ns = -1;
   } else {
     let level = s.fifo_level + made;
     if (level > F) {
