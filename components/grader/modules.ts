@@ -10,4 +10,5 @@ export const EXERCISE_MODULES: Record<string, () => Promise<unknown>> = {
   '@sims/dma': () => import('../../sims/dma/index.ts'),
   '@sims/mm': () => import('../../sims/mm/index.ts'),
   '@sims/uio': () => import('../../sims/uio/index.ts'),
+  '@sims/daq': () => import('../../sims/daq/index.ts'),
 };

@@ -16,9 +16,9 @@ test('a learner works through the tty lesson', async ({ page, baseURL }) => {
   await expect(page.getByRole('heading', { level: 1 })).toContainText('How bytes move');
   const curriculum = page.locator('#curriculum li.lesson-card');
   await expect(curriculum).toHaveCount(7);
-  // Six lessons are written; the capstone is still coming.
-  await expect(page.locator('#curriculum .lesson-card[data-status="published"]')).toHaveCount(6);
-  await expect(page.locator('#curriculum .status-badge.coming')).toHaveCount(1);
+  // Every lesson of the curriculum is written: none is still coming.
+  await expect(page.locator('#curriculum .lesson-card[data-status="published"]')).toHaveCount(7);
+  await expect(page.locator('#curriculum .status-badge.coming')).toHaveCount(0);
   await page.getByRole('link', { name: /tty/i }).first().click();
   await expect(page).toHaveURL(/\/lessons\/tty-write-atomicity\/$/);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

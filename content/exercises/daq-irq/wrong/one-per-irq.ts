@@ -1,0 +1,16 @@
+// Mistake: publishes one buffer per interrupt (produced + 1): when two completions share one MSI, a buffer is never published.
+import type { HwSnapshot, IrqOp } from '@sims/daq';
+
+/** The interrupt handler of the DMA ring: what to do, in order, when the completion MSI arrives. */
+export function handleCompletion(hw: HwSnapshot): IrqOp[] {
+  const ops: IrqOp[] = [];
+  let p = hw.produced;
+  // Every buffer completed since the last run: interrupts coalesce, so there may be several.
+  if (p !== hw.completed) {
+    if (!hw.coherent) ops.push({ op: 'sync', slot: p % hw.n });
+    p = (p + 1) % 2 ** 32;
+  }
+  if (p !== hw.produced) ops.push({ op: 'publish', produced: p });
+  ops.push({ op: 'wake' });
+  return ops;
+}

@@ -1,0 +1,16 @@
+// Mistake: publishes the DMAs started instead of completed: user space can read the buffer the device is still writing.
+import type { HwSnapshot, IrqOp } from '@sims/daq';
+
+/** The interrupt handler of the DMA ring: what to do, in order, when the completion MSI arrives. */
+export function handleCompletion(hw: HwSnapshot): IrqOp[] {
+  const ops: IrqOp[] = [];
+  let p = hw.produced;
+  // Every buffer completed since the last run: interrupts coalesce, so there may be several.
+  while (p !== hw.completed) {
+    if (!hw.coherent) ops.push({ op: 'sync', slot: p % hw.n });
+    p = (p + 1) % 2 ** 32;
+  }
+  if (hw.started !== hw.produced) ops.push({ op: 'publish', produced: hw.started });
+  ops.push({ op: 'wake' });
+  return ops;
+}
