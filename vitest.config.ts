@@ -26,6 +26,9 @@ export default defineConfig({
   test: {
     include: ['sims/**/*.test.ts', 'components/**/*.test.ts', 'content/exercises/*/*.test.ts', 'tests/unit/**/*.test.ts', 'scripts/**/*.test.ts'],
     retry: 0,
+    // Exhaustive model checks take a second or two on a quiet machine and several times that
+    // when both cores are busy; the limit only stops a test that hangs.
+    testTimeout: 60_000,
     // The module cache would keep whatever file `@submission` resolved to first, so a
     // later run with another $SUBMISSION would silently test the old file.
     fsModuleCache: false,
