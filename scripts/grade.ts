@@ -136,7 +136,7 @@ export function gradeInProcess(input: GradeInput, deadlineMs: number): Promise<O
       if (stderr.length < 20_000) stderr += c;
     });
     child.on('error', (e) => finish({ type: 'error', error: { kind: 'internal', file: input.testFile, message: `Could not start the grader: ${e.message}` } }));
-    child.on('close', (code, signal) => finish({ type: 'error', error: { kind: 'internal', file: input.testFile, message: crashMessage(code, signal, stderr) } }));
+    child.on('close', (code, signal) => finish({ type: 'error', error: { kind: 'internal', file: input.learnerFile, message: crashMessage(code, signal, stderr) } }));
     child.stdin.on('error', () => {});
     child.stdin.end(JSON.stringify({ nonce, input }));
   });

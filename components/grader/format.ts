@@ -70,7 +70,7 @@ export function formatReport(report: GradeReport, opts: FormatOptions): string {
 export function formatGradeError(error: GradeError, opts: FormatOptions): string {
   const p = paint(opts.color);
   const where = error.line ? `${error.file}:${error.line}${error.column ? `:${error.column}` : ''}` : error.file;
-  const title = error.kind === 'compile' ? 'Syntax error' : error.kind === 'load' ? 'Error while loading your code' : 'Error while collecting tests';
+  const title = error.kind === 'compile' ? 'Syntax error' : error.kind === 'load' ? 'Error while loading your code' : error.kind === 'collect' ? 'Error while collecting tests' : 'Grading stopped';
   return [`${p.inverseRed(p.bold(' FAIL '))} ${title}`, p.red(error.message), p.cyan(` ❯ ${where}`), '', ` Test Files  ${p.red('1 failed')} (1)`, `      Tests  ${p.dim('no tests ran')}`].join('\n');
 }
 

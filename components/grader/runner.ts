@@ -322,7 +322,7 @@ function describeThrown(thrown: unknown, files: string[]): TestError {
   if (isError) {
     const e = thrown as Error & { actual?: unknown; expected?: unknown; showDiff?: boolean };
     const name = safeString(read(e, 'name', 'Error') || 'Error');
-    const message = safeString(read(e, 'message', '[message that cannot be read]'));
+    const message = safeString(read(e, 'message', 'a value was thrown whose message cannot be read (reading it throws)'));
     const out: TestError = { name: name.slice(0, 200), message: message.length > 4000 ? `${message.slice(0, 4000)}…` : message };
     let hasValues = false;
     try {
