@@ -123,7 +123,7 @@ export class ConsoleCapture {
     if (this.truncated) return;
     if (this.entries.length >= CONSOLE_LIMITS.entries || this.total >= CONSOLE_LIMITS.totalChars) {
       this.truncated = true;
-      this.onEntry?.({ level, text: '' }, true);
+      this.onEntry?.({ level, text: '' }, true); // once: later output returns above
       return;
     }
     let text: string;

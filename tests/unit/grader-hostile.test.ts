@@ -15,6 +15,8 @@ import { HOSTILE_EXERCISES, hostileCases, type HostileCase, type HostileExercise
 const root = path.resolve(__dirname, '../..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'dpl-hostile-'));
 const markers = path.join(tmp, 'markers');
+// Generous, so a busy machine cannot turn a quick verdict into a timeout; the loops still hit it.
+const DEADLINE = '6000';
 mkdirSync(markers);
 
 /** Runs `npm run grade` (the script itself) and resolves with its exit status and output. */
@@ -57,9 +59,9 @@ function checkCase(c: HostileCase, r: Pick<SubmissionResult, 'outcome' | 'passed
   }
   const text = messages(r);
   expect(text, c.name).toMatch(c.message);
-  // Readable: no "[object Object]", no empty message.
-  expect(text, c.name).not.toContain('[object Object]');
-  expect(text.trim().length, c.name).toBeGreaterThan(10);
+  // Readable: every failure has a message of its own.
+  if (o.type === 'result') for (const t of o.report.tests.filter((x) => x.state === 'fail')) expect(t.error?.message.trim().length, c.name).toBeGreaterThan(10);
+  if (o.type === 'error') expect(o.error.message.trim().length, c.name).toBeGreaterThan(10);
 }
 
 async function inPool<T>(items: T[], n: number, fn: (x: T) => Promise<void>) {
@@ -78,7 +80,7 @@ describe.each(Object.keys(HOSTILE_EXERCISES) as HostileExercise[])('hostile subm
 
   it('each fails readably in a batch run, which exits 1 and writes the CSV', async () => {
     const csv = path.join(tmp, `${exercise}.csv`);
-    const r = await cli(exercise, dir, '--json', '--csv', csv);
+    const r = await cli(exercise, dir, '--json', '--csv', csv, '--timeout', DEADLINE);
     expect(r.status).toBe(1);
     const json = JSON.parse(r.stdout) as { passed: boolean; submissions: SubmissionResult[] };
     expect(json.passed).toBe(false);
@@ -92,7 +94,7 @@ describe.each(Object.keys(HOSTILE_EXERCISES) as HostileExercise[])('hostile subm
 
   it('each fails readably when graded alone, with exit status 1', async () => {
     await inPool(cases, 2, async (c) => {
-      const r = await cli(exercise, path.join(dir, `${c.name}.ts`), '--json');
+      const r = await cli(exercise, path.join(dir, `${c.name}.ts`), '--json', '--timeout', DEADLINE);
       expect(r.status, c.name).toBe(1);
       checkCase(c, JSON.parse(r.stdout));
     });
@@ -146,7 +148,7 @@ describe('batch grading', () => {
     writeFileSync(path.join(dir, 'dee.ts'), 'export function circSpaceToEnd(: number {\n');
     writeFileSync(path.join(dir, 'eve.ts'), solution);
     writeFileSync(path.join(dir, 'notes.txt'), 'not a submission');
-    const r = await cli('circ-buffer', dir, '--timeout', '1500');
+    const r = await cli('circ-buffer', dir, '--timeout', DEADLINE);
     expect(r.status).toBe(1);
     const table = r.stdout.split('\n').filter((l) => /\.ts\s/.test(l));
     expect(table.map((l) => l.split(/\s{2,}/).slice(0, 3).map((x, i) => (i === 0 ? path.basename(x) : x)))).toEqual([
