@@ -5,7 +5,8 @@
  * Speed: a worker takes a while to start (load the runner, lock the realm down, load the
  * simulators), so one is prepared ahead: `prepareGrader()` starts it (the exercise calls it
  * when the learner reaches the exercise), and each run, when it ends, prepares the next one.
- * A prepared worker has run nothing; every run still gets a fresh one.
+ * A prepared worker has run no learner code (only a warm-up exercise of its own); every run
+ * still gets a fresh one.
  */
 import { isWorkerReply, RunProgress, type RunOutcome, type RunRequest } from './protocol.ts';
 

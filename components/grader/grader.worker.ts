@@ -4,8 +4,8 @@
  * `connect-src 'none'` (see scripts/serve.mjs and public/_headers), which is the real network
  * lock.
  *
- * On start it locks the realm down with SES (harden.ts) and loads the simulator modules, then
- * says `ready`. Learner and test code run in SES compartments (runner.ts) whose globals hold
+ * On start it locks the realm down with SES (harden.ts), loads the simulator modules and grades
+ * a tiny warm-up exercise, then says `ready`. Learner and test code run in SES compartments (runner.ts) whose globals hold
  * only a console feeding the capped capture: no `self`, `postMessage`, `fetch`,
  * `importScripts` or `import()`. The only reference to this worker's `postMessage` is the
  * `post` constant below, in this module's scope.
@@ -27,7 +27,20 @@ for (const [name, load] of Object.entries(EXERCISE_MODULES)) {
   preloaded[name].catch(() => {});
 }
 const modules: Record<string, () => Promise<unknown>> = Object.fromEntries(Object.keys(EXERCISE_MODULES).map((name) => [name, () => preloaded[name]]));
-void Promise.allSettled(Object.values(preloaded)).then(() => post({ type: 'ready' }));
+// Then grade a tiny exercise once, so the compiler, the compartments and the matchers are warm
+// (compiled by the engine) when the learner's run comes; it shares nothing with that run.
+const WARM_UP = {
+  testSource: "import { it, expect } from 'vitest';\nimport { f } from '@submission';\nit('warms up', () => { expect(f([1, 2])).toEqual([1, 2]); expect(f([]).length).toBe(0); });\n",
+  testFile: 'warm-up.test.ts',
+  learnerSource: 'const empty: number[] = [];\nexport function f(x: number[]): number[] { return x.length ? x.slice() : empty; }\n',
+  learnerFile: 'warm-up.ts',
+};
+const prepared = Promise.allSettled(Object.values(preloaded))
+  .then(() => grade(WARM_UP, new ConsoleCapture(), modules))
+  .then(
+    () => post({ type: 'ready' }),
+    () => post({ type: 'ready' }),
+  );
 
 scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
@@ -35,6 +48,7 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
   switch (msg.type) {
     case 'run': {
       busy = true;
+      await prepared;
       const id = msg.id;
       const capture = new ConsoleCapture();
       capture.onEntry = (entry, truncated) => post({ id, type: 'console', entry, truncated });

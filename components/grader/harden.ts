@@ -22,20 +22,7 @@
  * their plugins are installed after it; they only touch their own objects, which stay in the
  * runner and are never handed to learner code.
  */
-import 'ses';
-
-declare global {
-  // Installed by the `ses` shim.
-  // eslint-disable-next-line no-var
-  var lockdown: (options?: Record<string, string>) => void;
-  // eslint-disable-next-line no-var
-  var harden: <T>(x: T) => T;
-  // eslint-disable-next-line no-var
-  var Compartment: new (options: { globals?: Record<string, unknown>; __options__: true; name?: string }) => {
-    evaluate(source: string): unknown;
-    globalThis: Record<PropertyKey, unknown>;
-  };
-}
+import 'ses'; // installs lockdown, harden and Compartment on globalThis (with their types)
 
 /** The `lockdown()` options the grader uses (see the module comment). */
 export const LOCKDOWN_OPTIONS = {
@@ -55,7 +42,7 @@ let locked = false;
  */
 export function lockGrader(): void {
   if (locked) return;
-  globalThis.lockdown(LOCKDOWN_OPTIONS);
+  lockdown(LOCKDOWN_OPTIONS);
   locked = true;
 }
 
@@ -66,10 +53,10 @@ export function isLocked(): boolean {
 
 /** Deep-freezes `x` and everything reachable from it (SES `harden`). Requires `lockGrader()`. */
 export function hardenValue<T>(x: T): T {
-  return globalThis.harden(x);
+  return harden(x);
 }
 
 /** A compartment whose global object holds only `globals` (plus the frozen shared intrinsics). */
 export function makeCompartment(name: string, globals: Record<string, unknown>) {
-  return new globalThis.Compartment({ name, globals, __options__: true });
+  return new Compartment({ name, globals, __options__: true });
 }

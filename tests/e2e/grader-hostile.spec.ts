@@ -37,7 +37,7 @@ for (const exercise of Object.keys(HOSTILE_EXERCISES) as HostileExercise[]) {
             break;
         }
         // Readable: every failure has a message (the tests' own texts may print the learner's values as they like).
-        for (const msg of await ex.locator('.ex-msg').allTextContents()) expect(msg.trim().length, c.name).toBeGreaterThan(10);
+        for (const msg of await ex.locator('.ex-msg').allTextContents()) expect(msg.trim().length, c.name).toBeGreaterThan(3);
       });
     }
     // The grader is not damaged by any of it: the reference solution passes.
