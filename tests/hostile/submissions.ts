@@ -80,6 +80,18 @@ export function hostileCases(exercise: HostileExercise, markerDir: string, solut
       message: /customEqualityTesters/,
     },
     {
+      // The three lines that faked "19 passed" before SES: poison Object.is, then make every toEqual pass.
+      name: 'fake-pass',
+      source: [
+        'try { (Object as any).is = () => true; } catch {}',
+        "const jest = (globalThis as any)[Symbol.for('$$jest-matchers-object')];",
+        'jest.customEqualityTesters.push(() => true);',
+        wrong,
+      ].join('\n'),
+      ends: 'load',
+      message: /customEqualityTesters/,
+    },
+    {
       name: 'get-builtin-module',
       source: [
         "const fs = (globalThis as any).process.getBuiltinModule('node:fs');",
