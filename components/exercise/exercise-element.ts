@@ -6,8 +6,8 @@
  * reload; runs go through the grading Worker with a deadline; results show in the page and
  * in an xterm panel.
  */
-import { runInWorker } from '../grader/client.ts';
-import { formatGradeError, formatReport, formatTimeout } from '../grader/format.ts';
+import { prepareGrader, runInWorker } from '../grader/client.ts';
+import { describeRunning, formatGradeError, formatReport, formatTimeout } from '../grader/format.ts';
 import type { RunOutcome } from '../grader/protocol.ts';
 import type { GradeError, GradeReport } from '../grader/runner.ts';
 import { loadRecord, saveRecord, clearRecord, type ExerciseRecord, type ExerciseStatus } from './store.ts';
@@ -74,6 +74,8 @@ class DplExercise extends HTMLElement {
       }
     });
     this.action('run').addEventListener('click', () => void this.run());
+    // Start the grading worker as the learner reaches the exercise, so the first run is quick.
+    for (const ev of ['pointerenter', 'focusin']) this.addEventListener(ev, prepareGrader, { once: true });
     this.action('hint').addEventListener('click', () => this.nextHint());
     this.action('solution').addEventListener('click', () => void this.revealSolution());
     this.action('reset').addEventListener('click', () => this.askReset());
@@ -242,9 +244,10 @@ class DplExercise extends HTMLElement {
         break;
       case 'timeout':
         results.replaceChildren(
-          el('div', { className: 'ex-error', dataset: { role: 'timeout' } }, el('h4', {}, `Stopped after ${outcome.deadlineMs / 1000} s`), el('p', {}, 'The tests did not finish in time, so the grader was stopped. Look for a loop that never ends. Your code is untouched.')),
+          el('div', { className: 'ex-error', dataset: { role: 'timeout' } }, el('h4', {}, `Stopped after ${outcome.deadlineMs / 1000} s`), el('p', { dataset: { role: 'timeout-where' } }, describeRunning(outcome.running)), el('p', {}, 'The tests did not finish in time, so the grader was stopped. Look for a loop that never ends. Your code is untouched.')),
+          ...this.renderConsole(outcome.console ?? [], outcome.consoleTruncated ?? false, 'Console output before the stop'),
         );
-        text = formatTimeout(outcome.deadlineMs, { color: true });
+        text = formatTimeout(outcome, { color: true });
         break;
       default: {
         const never: never = outcome;
@@ -276,12 +279,13 @@ class DplExercise extends HTMLElement {
       }
       list.append(li);
     }
-    const nodes: Node[] = [summary, list];
-    if (report.console.length) {
-      const pre = el('pre', {}, report.console.map((c) => c.text).join('\n') + (report.consoleTruncated ? '\n… more output was dropped (limit reached)' : ''));
-      nodes.push(el('details', { className: 'ex-console' }, el('summary', {}, `Console output (${report.console.length} line${report.console.length === 1 ? '' : 's'}${report.consoleTruncated ? ', truncated' : ''})`), pre));
-    }
-    return nodes;
+    return [summary, list, ...this.renderConsole(report.console, report.consoleTruncated, 'Console output')];
+  }
+
+  private renderConsole(lines: { text: string }[], truncated: boolean, label: string): Node[] {
+    if (!lines.length) return [];
+    const pre = el('pre', {}, lines.map((c) => c.text).join('\n') + (truncated ? '\n… more output was dropped (limit reached)' : ''));
+    return [el('details', { className: 'ex-console' }, el('summary', {}, `${label} (${lines.length} line${lines.length === 1 ? '' : 's'}${truncated ? ', truncated' : ''})`), pre)];
   }
 
   private renderError(error: GradeError): HTMLElement {

@@ -30,21 +30,25 @@ export function compileTs(source: string, file: string): CompileResult {
   }
 }
 
-/** Lines the Function constructor adds before the body (`(async function anonymous(a,b\n) {\n`). */
-export const FUNCTION_HEADER_LINES = 2;
+/** Lines the module wrapper adds before the body (`(async function (require, module, exports) {`). */
+export const FUNCTION_HEADER_LINES = 1;
 
-const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as new (
-  ...args: string[]
-) => (...args: unknown[]) => Promise<unknown>;
+/** Something that evaluates source text in its own global scope (an SES Compartment). */
+export interface Evaluator {
+  evaluate(source: string): unknown;
+}
 
 /**
- * Evaluates compiled CommonJS `code` as a module and resolves to its exports.
- * `require` resolves the module's imports; top-level await works (the body is async).
- * Rejects with whatever the module threw while loading.
+ * Evaluates compiled CommonJS `code` as a module inside `compartment` and resolves to
+ * `{ exports: module.exports }`. `require` resolves the module's imports; top-level await works (the body
+ * is an async function). The code sees only the compartment's globals. Rejects with whatever
+ * the module threw while loading, or with the compartment's SyntaxError for source it refuses
+ * (SES rejects `import(...)` and HTML comments anywhere in the text).
  */
-export async function evaluateModule(code: string, file: string, require: (name: string) => unknown): Promise<Record<string, unknown>> {
+export async function evaluateModule(code: string, file: string, require: (name: string) => unknown, compartment: Evaluator): Promise<{ exports: unknown }> {
   const module = { exports: {} as Record<string, unknown> };
-  const fn = new AsyncFunction('require', 'module', 'exports', `${code}\n//# sourceURL=${file}`);
+  const fn = compartment.evaluate(`(async function (require, module, exports) {\n${code}\n})\n//# sourceURL=${file}\n`) as (r: unknown, m: unknown, e: unknown) => Promise<unknown>;
   await fn(require, module, module.exports);
-  return module.exports;
+  // Boxed: a thenable `module.exports` must not be adopted by the caller's `await`.
+  return { exports: module.exports };
 }

@@ -2,7 +2,7 @@
  * Vitest-style text reports of grading outcomes, for the terminal panel and the CLI.
  * Colours are ANSI SGR codes when `color` is true.
  */
-import type { GradeError, GradeReport, TestOutcome } from './runner.ts';
+import type { ConsoleEntry, GradeError, GradeReport, RunPhase, TestOutcome } from './runner.ts';
 
 export interface FormatOptions {
   color: boolean;
@@ -70,15 +70,47 @@ export function formatReport(report: GradeReport, opts: FormatOptions): string {
 export function formatGradeError(error: GradeError, opts: FormatOptions): string {
   const p = paint(opts.color);
   const where = error.line ? `${error.file}:${error.line}${error.column ? `:${error.column}` : ''}` : error.file;
-  const title = error.kind === 'compile' ? 'Syntax error' : error.kind === 'load' ? 'Error while loading your code' : 'Error while collecting tests';
+  const title = error.kind === 'compile' ? 'Syntax error' : error.kind === 'load' ? 'Error while loading your code' : error.kind === 'collect' ? 'Error while collecting tests' : 'Grading stopped';
   return [`${p.inverseRed(p.bold(' FAIL '))} ${title}`, p.red(error.message), p.cyan(` ❯ ${where}`), '', ` Test Files  ${p.red('1 failed')} (1)`, `      Tests  ${p.dim('no tests ran')}`].join('\n');
 }
 
-/** Formats a timeout. */
-export function formatTimeout(deadlineMs: number, opts: FormatOptions): string {
+/** What a timeout knows: the deadline, what was running, what was printed before. */
+export interface TimeoutInfo {
+  deadlineMs: number;
+  running?: RunPhase;
+  console?: ConsoleEntry[];
+  consoleTruncated?: boolean;
+}
+
+/**
+ * One sentence naming what was running when time ran out, e.g.
+ * `Time ran out in the test "circSpaceToEnd > wraps around".` (plain text, no colour).
+ */
+export function describeRunning(running: RunPhase | undefined): string {
+  if (!running) return 'Time ran out before the tests started (the grader was still starting).';
+  switch (running.phase) {
+    case 'load':
+      return 'Time ran out while your code was loading (in its top-level statements, before any test ran).';
+    case 'collect':
+      return 'Time ran out while the tests were being collected.';
+    case 'test':
+      return `Time ran out in the test "${[...running.suite, running.name].join(' > ')}".`;
+  }
+}
+
+/** Formats a timeout: the deadline, what was running, a hint, and the output kept before it. */
+export function formatTimeout(timeout: number | TimeoutInfo, opts: FormatOptions): string {
   const p = paint(opts.color);
-  return [
-    `${p.inverseRed(p.bold(' FAIL '))} Stopped after ${deadlineMs / 1000} s`,
-    p.red(`The tests did not finish within ${deadlineMs / 1000} s, so they were stopped. Look for a loop that never ends (a condition that never changes, or a pointer that never wraps).`),
-  ].join('\n');
+  const t: TimeoutInfo = typeof timeout === 'number' ? { deadlineMs: timeout } : timeout;
+  const lines = [
+    `${p.inverseRed(p.bold(' FAIL '))} Stopped after ${t.deadlineMs / 1000} s`,
+    p.red(`The tests did not finish within ${t.deadlineMs / 1000} s, so they were stopped. Look for a loop that never ends (a condition that never changes, or a pointer that never wraps).`),
+  ];
+  if (typeof timeout !== 'number') lines.push(p.yellow(describeRunning(t.running)));
+  if (t.console?.length) {
+    lines.push('', p.dim(' stdout | console output before the stop'));
+    for (const e of t.console) lines.push(e.level === 'error' || e.level === 'warn' ? p.yellow(e.text) : e.text);
+  }
+  if (t.consoleTruncated) lines.push(p.yellow(' … more output was dropped (limit reached)'));
+  return lines.join('\n');
 }

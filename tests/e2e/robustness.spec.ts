@@ -1,6 +1,6 @@
 /**
  * Bad input loses nothing and leaves the page responsive: syntax errors, thrown strings,
- * huge console output, a flood of worker messages, network attempts, full storage,
+ * huge console output, attempts to post to the page, network attempts, full storage,
  * malformed progress files. Plus the exercise controls: Ctrl+Enter, hints, reset, solution.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -28,39 +28,39 @@ test('a thrown string and a thrown object are shown as readable failures', async
   await expect(ex.locator('.ex-msg').filter({ hasText: 'A value that is not an Error was thrown: { errno: -11 }' }).first()).toBeVisible();
 });
 
-test('huge console output is capped and a flood of worker messages is ignored', async ({ page }) => {
+test('huge console output is capped, and learner code cannot post to the page', async ({ page }) => {
   await page.goto(LESSON);
   await setExerciseCode(
     page,
     ID,
     [
-      'const post = (Object.getPrototypeOf(self) as any).postMessage;',
-      'for (let i = 0; i < 20000; i++) { try { post.call(self, { id: 999999, type: "result", report: { tests: [] } }); } catch {} }',
-      'export function circSpaceToEnd(): number { for (let i = 0; i < 100000; i++) console.log("spam", i); return 0; }',
+      "let posted = 'no';",
+      "try { (globalThis as any).postMessage({ id: 999999, type: 'result', report: { tests: [] } }); posted = 'yes'; } catch { posted = 'refused'; }",
+      'export function circSpaceToEnd(): number { for (let i = 0; i < 500; i++) console.log("spam", i, posted); return 0; }',
       'export function uartWrite(): number { return 0; }',
     ].join('\n'),
   );
   const ex = await runExercise(page, ID);
   await expect(ex.locator('[data-role="summary"]')).toContainText('tests failed');
   await expect(ex.locator('.ex-console summary')).toContainText('truncated');
+  await expect(ex.locator('.ex-console pre')).toContainText('spam 0 refused');
   await expect(page.evaluate(() => document.title)).resolves.toContain('Data Path Lab');
 });
 
-test('learner code has no network: fetch is refused by the worker and by its CSP', async ({ page }) => {
+test('learner code has no network: no fetch in its scope, and the worker has a CSP besides', async ({ page }) => {
   await page.goto(LESSON);
   await setExerciseCode(
     page,
     ID,
     [
-      'let outcome = "none";',
-      'try { await fetch("/"); outcome = "fetch-ok"; } catch (e) { outcome = "fetch-refused"; }',
-      'const real = (globalThis as any).WorkerGlobalScope.prototype.fetch;',
-      'try { await real.call(self, "/"); outcome += ",proto-ok"; } catch (e) { outcome += ",proto-blocked"; }',
-      'throw new Error("network:" + outcome);',
+      "let outcome = typeof fetch === 'undefined' ? 'no-fetch' : 'fetch';",
+      "outcome += typeof (globalThis as any).WorkerGlobalScope === 'undefined' ? ',no-scope' : ',scope';",
+      "outcome += typeof (globalThis as any).XMLHttpRequest === 'undefined' ? ',no-xhr' : ',xhr';",
+      "throw new Error('network:' + outcome);",
     ].join('\n'),
   );
   const ex = await runExercise(page, ID);
-  await expect(ex.locator('[data-role="grade-error"]')).toContainText('network:fetch-refused,proto-blocked');
+  await expect(ex.locator('[data-role="grade-error"]')).toContainText('network:no-fetch,no-scope,no-xhr');
 });
 
 test('Ctrl+Enter runs the tests; hints unlock one at a time; the solution needs a run; reset asks first', async ({ page }) => {

@@ -97,7 +97,7 @@ describe('compileTs', () => {
   });
 });
 
-describe('npm run grade (CLI)', () => {
+describe('npm run grade (CLI)', { timeout: 60_000 }, () => {
   const root = path.resolve(__dirname, '../..');
   const cli = (...args: string[]) => spawnSync(process.execPath, ['scripts/grade.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   const tmp = mkdtempSync(path.join(tmpdir(), 'dpl-grade-'));
@@ -118,12 +118,32 @@ describe('npm run grade (CLI)', () => {
     expect(r.status).toBe(1);
   });
 
-  it('stops an endless loop at the deadline and exits 1', () => {
+  it('stops an endless loop at the deadline, names the test that was running, keeps what was printed, and exits 1', () => {
     const f = path.join(tmp, 'loop.ts');
-    writeFileSync(f, 'export function circSpaceToEnd(): number { for (;;) {} }\nexport function uartWrite(): number { return 0; }\n');
-    const r = cli('circ-buffer', f, '--json', '--timeout', '500');
-    expect(JSON.parse(r.stdout).outcome).toEqual({ type: 'timeout', deadlineMs: 500 });
+    writeFileSync(f, 'console.log("loaded");\nexport function circSpaceToEnd(): number { console.log("spinning"); for (;;) {} }\nexport function uartWrite(): number { return 0; }\n');
+    // 3 s: loading and the first test must fit before it even on a busy machine; the loop still hits it.
+    const r = cli('circ-buffer', f, '--json', '--timeout', '3000');
+    expect(JSON.parse(r.stdout).outcome).toEqual({
+      type: 'timeout',
+      deadlineMs: 3000,
+      running: { phase: 'test', suite: ['circSpaceToEnd (CIRC_SPACE_TO_END)'], name: 'is size - 1 for an empty ring with head and tail at 0' },
+      console: [
+        { level: 'log', text: 'loaded' },
+        { level: 'log', text: 'spinning' },
+      ],
+      consoleTruncated: false,
+    });
     expect(r.status).toBe(1);
+    const text = cli('circ-buffer', f, '--timeout', '3000').stdout;
+    expect(text).toContain('Time ran out in the test "circSpaceToEnd (CIRC_SPACE_TO_END) > is size - 1 for an empty ring with head and tail at 0".');
+    expect(text).toContain('spinning');
+  });
+
+  it('says when time ran out while the code was still loading', () => {
+    const f = path.join(tmp, 'load-loop.ts');
+    writeFileSync(f, 'console.log("top");\nwhile (true) {}\nexport const circSpaceToEnd = () => 0;\n');
+    const json = JSON.parse(cli('circ-buffer', f, '--json', '--timeout', '500').stdout);
+    expect(json.outcome).toMatchObject({ type: 'timeout', running: { phase: 'load' }, console: [{ level: 'log', text: 'top' }] });
   });
 
   it('exits 2 with a usage message for an unknown exercise', () => {
@@ -162,5 +182,88 @@ export function finalText(model: any, preset: any): string {
     const out = await grade({ testSource: sim, testFile: 'sim.test.ts', learnerSource: `import x from '@sims/nope';\nexport const finalText = () => String(x);`, learnerFile: 'submission.ts' }, undefined, modules);
     expect(out.type).toBe('error');
     if (out.type === 'error') expect(out.error.message).toContain('may import only "@sims/tty"');
+  });
+});
+
+describe('hardening (in the runner itself)', () => {
+  const probeTest = `import { describe, it, expect } from 'vitest';
+import { probe } from '@submission';
+describe('probe', () => { it('reports', () => { expect(probe()).toBe('none'); }); });
+`;
+  const run = (learnerSource: string) => grade({ testSource: probeTest, testFile: 'probe.test.ts', learnerSource, learnerFile: 'submission.ts' });
+
+  it('gives learner code no host globals: process, self, postMessage, fetch, require, the matcher state', async () => {
+    const out = await run(`export function probe() {
+  const g: any = globalThis;
+  // Function() makes strict functions in a compartment: \`this\` is undefined, not a global.
+  const f: any = Function('return this')() ?? {};
+  const seen = ['process', 'self', 'postMessage', 'fetch', 'require', 'importScripts', 'WorkerGlobalScope'].filter((k) => typeof g[k] !== 'undefined' || typeof f[k] !== 'undefined');
+  if (g[Symbol.for('$$jest-matchers-object')] !== undefined) seen.push('matchers');
+  return seen.length ? seen.join(',') : 'none';
+}`);
+    if (out.type !== 'result') throw new Error(JSON.stringify(out));
+    expect(out.report.tests[0].state).toBe('pass');
+  });
+
+  it('refuses to let learner code poison Object.is, and the matcher state the runner uses stays clean', async () => {
+    const out = await run(`try { (Object as any).is = () => true; } catch {}
+try { (globalThis as any)[Symbol.for('$$jest-matchers-object')] = { customEqualityTesters: [() => true], matchers: {}, state: new WeakMap() }; } catch {}
+export const probe = () => 'poisoned';`);
+    if (out.type !== 'result') throw new Error(JSON.stringify(out));
+    expect(out.report.tests[0]).toMatchObject({ state: 'fail', error: { message: "expected 'poisoned' to be 'none' // Object.is equality" } });
+  });
+
+  it('compares a data copy: an object posing as an asymmetric matcher, or a getter that answers twice, cannot fake a pass', async () => {
+    const fake = await run("export const probe = () => ({ asymmetricMatch: () => true });");
+    if (fake.type !== 'result') throw new Error(JSON.stringify(fake));
+    expect(fake.report.tests[0].error?.message).toContain('asymmetricMatch');
+    const eqTest = `import { it, expect } from 'vitest';
+import { probe } from '@submission';
+it('reads once', () => { const v = probe(); expect(v).toEqual({ x: 1 }); expect(v.reads).toBe(undefined); });
+`;
+    const out = await grade({ testSource: eqTest, testFile: 'eq.test.ts', learnerSource: 'let n = 0;\nexport const probe = () => ({ get x() { return ++n === 1 ? 1 : 2; } });', learnerFile: 'submission.ts' });
+    if (out.type !== 'result') throw new Error(JSON.stringify(out));
+    expect(out.report.tests[0].state).toBe('pass');
+  });
+
+  it('turns a thrown Proxy and a thrown value whose toString throws into readable failures', async () => {
+    const out = await grade({
+      testSource: `import { it, expect } from 'vitest';\nimport { a, b } from '@submission';\nit('a', () => { a(); });\nit('b', () => { b(); });\n`,
+      testFile: 't.test.ts',
+      learnerSource: `export function a() { throw new Proxy({}, { get() { throw new Error('trap'); }, has() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } }); }
+export function b() { throw { toString() { throw new Error('no'); }, get message(): string { throw new Error('no'); } }; }`,
+      learnerFile: 'submission.ts',
+    });
+    if (out.type !== 'result') throw new Error(JSON.stringify(out));
+    expect(out.report.tests.map((t) => t.error?.message)).toEqual([
+      expect.stringMatching(/^A value that is not an Error was thrown: \[\w+ that cannot be printed\]$/),
+      expect.stringMatching(/^A value that is not an Error was thrown: \[\w+ that cannot be printed\]$/),
+    ]);
+  });
+
+  it('reports the phase and each test before it runs, and streams console lines', async () => {
+    const phases: string[] = [];
+    const capture = new ConsoleCapture();
+    const lines: string[] = [];
+    capture.onEntry = (e) => lines.push(e.text);
+    await grade(input('console.log("hi");\nexport const add = (a: number, b: number) => a + b;'), capture, {}, { onPhase: (p) => phases.push(p.phase === 'test' ? `test:${p.name}` : p.phase) });
+    expect(phases).toEqual(['load', 'collect', 'test:adds small numbers', 'test:adds negatives', 'test:ran beforeEach for every test']);
+    expect(lines).toEqual(['hi']);
+  });
+});
+
+describe('timeouts', () => {
+  it('a timeout says which test was running and keeps what was printed', async () => {
+    const { RunProgress } = await import('../../components/grader/protocol');
+    const { formatTimeout } = await import('../../components/grader/format');
+    const p = new RunProgress();
+    p.apply({ id: 1, type: 'phase', phase: { phase: 'test', suite: ['ring'], name: 'wraps' } });
+    p.apply({ id: 1, type: 'console', entry: { level: 'log', text: 'head=7' }, truncated: false });
+    p.apply({ id: 1, type: 'console', entry: { level: 'nope', text: 'x' }, truncated: false });
+    const t = p.timeout(1, 2000);
+    expect(t).toEqual({ id: 1, type: 'timeout', deadlineMs: 2000, running: { phase: 'test', suite: ['ring'], name: 'wraps' }, console: [{ level: 'log', text: 'head=7' }], consoleTruncated: false });
+    const text = formatTimeout(t, { color: false });
+    expect(text).toContain('Time ran out in the test "ring > wraps".');
+    expect(text).toContain('head=7');
   });
 });
