@@ -1,9 +1,11 @@
 /**
  * Small things a learner notices on a phone (issue 11, item 9): diagram text of at least
- * 11 px at 375 px, the tty swimlane's lane labels kept in view while it scrolls sideways,
+ * 11 px at 375 px (axe-clean, the wide drawings scroll in keyboard-reachable boxes), the tty
+ * lesson not shifting when the diagrams arrive, the tty swimlane's lane labels kept in view while it scrolls sideways,
  * a 100,000-character address that stays inside the "Walk an address" card, and the step
  * label and the trace count agreeing.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 test.use({ viewport: { width: 375, height: 740 } });
@@ -44,8 +46,11 @@ for (const [lesson, selector] of players) {
     const r = await smallestText(page, selector);
     expect(r.count).toBeGreaterThan(5);
     expect(r.px, `“${r.text}”`).toBeGreaterThanOrEqual(11);
-    // Nothing overflows the page sideways: a wide drawing scrolls inside its own box.
+    // Nothing overflows the page sideways: a wide drawing scrolls inside its own box, which
+    // the keyboard can reach (axe: scrollable-region-focusable).
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const results = await new AxeBuilder({ page }).include(selector).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
   });
 }
 
@@ -97,4 +102,29 @@ test('"Step N of N" sits beside "N steps so far" in the text trace', async ({ pa
   await page.keyboard.press('End');
   await expect(sim.locator('[data-part="stepno"]')).toContainText(`Step ${steps} of ${steps}`);
   await expect(sim.locator('[data-part="tracecount"]')).toHaveText(`${steps} steps`);
+});
+
+test('the tty player does not shift when its diagrams arrive (their room is reserved)', async ({ browser }) => {
+  for (const width of [1280, 375]) {
+    const ctx = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await ctx.newPage();
+    await page.addInitScript(() => {
+      (window as unknown as { shifts: number[] }).shifts = [];
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) (window as unknown as { shifts: number[] }).shifts.push(e.value);
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto('/lessons/tty-write-atomicity/');
+    const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
+    await expect(sim).toHaveAttribute('data-ready', 'true');
+    const before = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+    await sim.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
+    await expect(sim.locator('svg.ts-swim .sl-lane')).toHaveCount(3);
+    // Two frames after the drawings, so any shift they caused has been reported.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const after = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+    expect(after - before, `width ${width}`).toBeLessThan(0.005);
+    await ctx.close();
+  }
 });
