@@ -12,7 +12,7 @@ import { scaleLinear } from 'd3-scale';
 import { symbol, symbolCircle, symbolDiamond } from 'd3-shape';
 import type { Lane, Segment, SwimlaneLayout, Transfer, Marker } from '../swimlane-layout.ts';
 import { writerColor } from '../tty-format.ts';
-import { maybeTransition } from './motion.ts';
+import { maybeTransition } from '../../scene/motion.ts';
 
 const LABEL_W = 78;
 const AXIS_H = 18;
