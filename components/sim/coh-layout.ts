@@ -33,10 +33,10 @@ import {
   tokenWords,
   transferWords,
 } from './coh-format.ts';
-import type { Scene, Shape } from './sg-layout.ts';
+import { SCENE_W, type Scene, type Shape } from '../scene/scene.ts';
 
-/** Width of every diagram in SVG user units (about 1:1 in a two-column grid; scaled on a phone). */
-export const COH_W = 360;
+/** Width of every diagram in SVG user units: the one scene width (`components/scene/scene.ts`). */
+export const COH_W = SCENE_W;
 const M = 4;
 /** Left edge of the byte cells. */
 const X0 = 56;

@@ -255,11 +255,16 @@ export type ParsedAddress = { ok: true; va: number } | { ok: false; error: strin
 export function parseAddress(text: string): ParsedAddress {
   const t = text.trim().replace(/[_\s]/g, '').toLowerCase();
   if (t === '') return { ok: false, error: 'Type an address, for example 0x7f0000001234.' };
+  // Messages quote at most MAX_QUOTE characters of what was typed (`quote`), so a pasted
+  // page of digits gives a sentence that fits its card.
   let big: bigint;
   if (/^0x[0-9a-f]+$/.test(t)) big = BigInt(t);
   else if (/^[0-9]+$/.test(t)) big = BigInt(t);
-  else return { ok: false, error: `“${text.trim()}” is not an address: use hex with 0x (0x7f0000001234) or decimal digits.` };
-  if (big >= 1n << 64n) return { ok: false, error: `${'0x' + big.toString(16)} does not fit in 64 bits.` };
+  else return { ok: false, error: `${quote(text.trim())} is not an address: use hex with 0x (0x7f0000001234) or decimal digits.` };
+  if (big >= 1n << 64n) {
+    const digits = t.startsWith('0x') ? `${t.length - 2} hex digits` : `${t.length} digits`;
+    return { ok: false, error: `${quote(text.trim())} (${digits}) does not fit in 64 bits.` };
+  }
   if (big >= 1n << 47n) {
     if (big >= (1n << 64n) - (1n << 47n)) {
       return { ok: false, error: `0x${big.toString(16)} is a kernel address (the upper canonical half): a process's page table has no user entries there.` };
@@ -267,6 +272,14 @@ export function parseAddress(text: string): ParsedAddress {
     return { ok: false, error: `0x${big.toString(16)} is not canonical: bits 63..48 must all copy bit 47, so user addresses end at 0x7fffffffffff.` };
   }
   return { ok: true, va: Number(big) };
+}
+
+/** Longest piece of typed text a message quotes, in characters. */
+const MAX_QUOTE = 24;
+
+/** `“text”`, or its first `MAX_QUOTE` characters and an ellipsis when longer. */
+function quote(text: string): string {
+  return text.length <= MAX_QUOTE ? `“${text}”` : `“${text.slice(0, MAX_QUOTE)}…”`;
 }
 
 /** What `walkTyped` returns: the walk, or a message. */

@@ -377,5 +377,14 @@ export function maxProcRows(states: readonly MmState[]): number {
 export function reservedHeights(states: readonly MmState[]): { wide: number; narrow: number } {
   const rows = maxProcRows(states);
   const h = (w: number) => walkLayout(w).height + memoryLayout(states[0], null, w, rows).height;
-  return { wide: h(RESERVE_WIDTHS.wide) + CHROME.wide, narrow: h(RESERVE_WIDTHS.narrow) + CHROME.narrow };
+  const narrow = Math.ceil(h(RESERVE_WIDTHS.narrow) * PHONE_ZOOM) + 2 * SCROLLBAR;
+  return { wide: h(RESERVE_WIDTHS.wide) + CHROME.wide, narrow: narrow + CHROME.narrow };
 }
+
+/**
+ * On a phone the drawings are laid out at their box's width and drawn this much larger, so
+ * the smallest (9-unit) text is at least 11 px; the box scrolls sideways (MmSim.astro's CSS).
+ */
+export const PHONE_ZOOM = 1.25;
+/** Room for a horizontal scroll bar under each zoomed drawing, in CSS px. */
+const SCROLLBAR = 16;

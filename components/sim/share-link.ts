@@ -18,6 +18,7 @@
 import type { SharedMmRun, SharedRun } from '../../sims/core/share.ts';
 import type { MmChoice } from '../../sims/mm/types.ts';
 import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
+import { playerKey, type PlayerHome } from './player-index.ts';
 
 /** A run to show, as `load` / `showRun` take it. */
 export interface ShareRun {
@@ -85,8 +86,39 @@ function removeAlert(): void {
   document.querySelector(`.${ALERT_CLASS}`)?.remove();
 }
 
+/** The lesson holding the player a link names (`ShareLinks.astro` writes the index), or null. */
+export function homeOf(key: string, doc: Document = document): { href: string; title: string } | null {
+  const el = doc.getElementById('dpl-player-index');
+  if (!el?.textContent) return null;
+  try {
+    const data = JSON.parse(el.textContent) as { base: string; players: Record<string, PlayerHome> };
+    const home = Object.hasOwn(data.players, key) ? data.players[key] : undefined;
+    return home ? { href: `${data.base}lessons/${home.slug}/`, title: home.title } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The message for a link whose player is not on this page: which lesson it belongs to, with
+ * a link there carrying the same `#sim=` text. `what` names the player ("the memory
+ * simulation “translate”").
+ */
+function elsewhere(what: string, key: string, text: string): AlertMessage {
+  const home = homeOf(key);
+  if (!home || location.pathname === home.href) return { text: `This page has no ${what}: the link belongs to another page of the site.` };
+  return { text: `This link is for ${what} in the lesson “${home.title}”, not on this page.`, link: { href: `${home.href}#sim=${text}`, text: `Open it in “${home.title}”` } };
+}
+
+/** A message for the alert, optionally with a link to follow. */
+interface AlertMessage {
+  text: string;
+  link?: { href: string; text: string };
+}
+
 /** The dismissible message for a link that could not be opened. */
-function showAlert(message: string): void {
+function showAlert(message: string | AlertMessage): void {
+  const m = typeof message === 'string' ? { text: message } : message;
   removeAlert();
   const box = document.createElement('div');
   box.className = ALERT_CLASS;
@@ -95,7 +127,14 @@ function showAlert(message: string): void {
   const p = document.createElement('p');
   const strong = document.createElement('strong');
   strong.textContent = 'This simulation link could not be opened. ';
-  p.append(strong, `${message} Nothing on this page was changed.`);
+  p.append(strong, `${m.text} Nothing on this page was changed.`);
+  if (m.link) {
+    const a = document.createElement('a');
+    a.href = m.link.href;
+    a.textContent = m.link.text;
+    a.dataset.testid = 'share-elsewhere';
+    p.append(' ', a);
+  }
   const dismiss = document.createElement('button');
   dismiss.type = 'button';
   dismiss.textContent = 'Dismiss';
@@ -146,9 +185,31 @@ async function openFromHash(): Promise<void> {
   }
   removeAlert();
   if (decoded.model === 'mm') {
+    // Wait for the element only when the page has the player: another lesson's link would wait forever.
+    if (!document.querySelector(`mm-sim[data-preset="${CSS.escape(decoded.preset)}"]`)) {
+      showAlert(elsewhere(`the memory simulation “${decoded.preset}”`, playerKey('mm', decoded.preset), text));
+      return;
+    }
     await customElements.whenDefined('mm-sim');
     const error = showMm(decoded);
     if (error) showAlert(error);
+    return;
+  }
+  if (decoded.preset !== undefined) {
+    // A link made in a preset's player opens in that player, and only there.
+    const player = Array.from(document.querySelectorAll<PlayerLike>(`tty-sim[data-preset="${CSS.escape(decoded.preset)}"]`)).find((p) => !p.closest('[data-share-target]'));
+    if (!player) {
+      showAlert(elsewhere(`the tty simulation “${decoded.preset}”`, playerKey('tty', decoded.preset), text));
+      return;
+    }
+    await customElements.whenDefined('tty-sim');
+    const error = player.load({ params: decoded.params, schedule: decoded.schedule, step: decoded.step });
+    if (error) showAlert(error);
+    else reveal(player);
+    return;
+  }
+  if (!document.querySelector('tty-sim, [data-share-target]')) {
+    showAlert(elsewhere('a tty simulation', playerKey('tty'), text));
     return;
   }
   await customElements.whenDefined('tty-sim');

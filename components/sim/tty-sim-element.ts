@@ -140,8 +140,12 @@ export class TtySimElement extends SimPlayerElement<TtyParams, TtyState, TtyChoi
 
   protected async shareText(): Promise<string> {
     const p = this.player;
-    const { encodeShare } = await import('../../sims/core/share.ts');
-    return encodeShare({ model: 'tty', params: p.params, schedule: p.choices, step: p.index });
+    const { encodeShare, paramsDifference } = await import('../../sims/core/share.ts');
+    // Name the preset while the run is that preset's configuration (the link then opens in this player only).
+    const key = this.dataset.preset;
+    const spec = key !== undefined && Object.hasOwn(TTY_PRESETS, key) ? TTY_PRESETS[key] : undefined;
+    const preset = spec && paramsDifference(spec.params, p.params) === null ? key : undefined;
+    return encodeShare({ model: 'tty', preset, params: p.params, schedule: p.choices, step: p.index });
   }
 
   protected onWake(): void {

@@ -18,7 +18,7 @@
  * browser draws each step with the same keys (`views/uio-diagrams.ts`). A scene's size
  * depends only on the run's parameters, never on the step, so stepping never moves the page.
  */
-import type { PathShape, RectShape, Scene, Shape, TextShape } from './sg-layout.ts';
+import { SCENE_W, type PathShape, type RectShape, type Scene, type Shape, type TextShape } from '../scene/scene.ts';
 import type { DmaWrite, UioState } from '../../sims/uio/types.ts';
 import { PAGE_SIZE, UIO_PATH, VFIO_PATH } from '../../sims/uio/constants.ts';
 import {
@@ -38,8 +38,8 @@ import {
   sizeText,
 } from './uio-format.ts';
 
-/** Width of both diagrams in SVG user units (about 1:1 in the two-column layout; scaled to the column on a phone). */
-export const UIO_SCENE_W = 360;
+/** Width of both diagrams in SVG user units: the one scene width (`components/scene/scene.ts`). */
+export const UIO_SCENE_W = SCENE_W;
 const M = 8;
 
 const r2 = (n: number): number => Math.round(n * 100) / 100;

@@ -29,7 +29,7 @@ describe('base64url', () => {
 describe('encodeShare / decodeShare', () => {
   it('has the documented compact form', () => {
     const text = encodeShare({ model: 'tty', params: panelDefault, schedule: run('aab'), step: 3 });
-    expect(text).toBe('tty.1.BCAgBAMEAgKAiA4.aab.3');
+    expect(text).toBe('tty.2..BCAgBAMEAgKAiA4.aab.3');
     expect(text.length).toBeLessThan(40);
   });
 
@@ -43,6 +43,29 @@ describe('encodeShare / decodeShare', () => {
         expect(back, name).toEqual({ ok: true, model: 'tty', params: preset.params, schedule, step });
       }
     }
+  });
+
+  it('names the preset a run was made from, and checks the settings against it', () => {
+    const preset = TTY_PRESETS['kernel-blocking'];
+    const schedule = preset.schedule!;
+    const text = encodeShare({ model: 'tty', preset: 'kernel-blocking', params: preset.params, schedule, step: 5 });
+    expect(text.startsWith('tty.2.kernel-blocking.')).toBe(true);
+    expect(decodeShare(text)).toEqual({ ok: true, model: 'tty', preset: 'kernel-blocking', params: preset.params, schedule, step: 5 });
+    // Change one character of the settings: writer A's size 12 -> 8 is still a valid
+    // configuration, so without the preset check the link would silently open another run.
+    const [m, v, name, paramsText, sched, step] = text.split('.');
+    const bytes = fromBase64Url(paramsText)!;
+    bytes[1] = 8 * 4;
+    const changed = [m, v, name, toBase64Url(bytes), sched, step].join('.');
+    const r = decodeShare(changed);
+    expect(r).toMatchObject({ ok: false, kind: 'invalid-params' });
+    if (!r.ok) expect(r.error).toMatch(/names the tty simulation “Two blocking writers on a serial tty”, but its settings are not that simulation’s \(writer A writes 8 bytes, in the preset 12\)/);
+    // Encoding refuses a preset name with other parameters.
+    expect(() => encodeShare({ model: 'tty', preset: 'kernel-blocking', params: panelDefault, schedule: [], step: 0 })).toThrow(/not those of the preset/);
+  });
+
+  it('still opens version 1 links (no preset)', () => {
+    expect(decodeShare('tty.1.BCAgBAMEAgKAiA4.aab.3')).toEqual({ ok: true, model: 'tty', params: panelDefault, schedule: run('aab'), step: 3 });
   });
 
   it('carries every flag, size and variant', () => {
@@ -64,17 +87,20 @@ describe('encodeShare / decodeShare', () => {
 
 describe('decodeShare errors', () => {
   const good = encodeShare({ model: 'tty', params: panelDefault, schedule: run('aab'), step: 3 });
-  const [, , paramsText] = good.split('.');
+  const [, , , paramsText] = good.split('.');
   const cases: [string, unknown, string, RegExp][] = [
     ['empty', '', 'malformed', /no simulation/],
     ['not a string', 42, 'malformed', /no simulation/],
     ['garbage', 'hello world', 'malformed', /does not start with the name/],
     ['unknown model', 'dma.1.AAAA..0', 'unknown-model', /“dma”/],
     ['missing version', 'tty', 'malformed', /version number/],
-    ['older version', `tty.0.${paramsText}.aab.3`, 'outdated', /older version \(0\).*reads version 1/],
-    ['newer version', `tty.2.${paramsText}.aab.3`, 'outdated', /newer version \(2\)/],
+    ['older version', `tty.0.${paramsText}.aab.3`, 'outdated', /older version \(0\).*reads version 2/],
+    ['newer version', `tty.3..${paramsText}.aab.3`, 'outdated', /newer version \(3\)/],
     ['too few parts', `tty.1.${paramsText}.aab`, 'malformed', /5 parts.*has 4/],
-    ['too many parts', `${good}.9`, 'malformed', /5 parts.*has 6/],
+    ['too many parts', `${good}.9`, 'malformed', /6 parts.*has 7/],
+    ['too many parts (version 1)', `tty.1.${paramsText}.aab.3.9`, 'malformed', /5 parts.*has 6/],
+    ['unknown tty preset', `tty.2.no-such.${paramsText}.aab.3`, 'invalid-params', /“no-such”, which this site does not have/],
+    ['bad tty preset name', `tty.2.Bad_Name.${paramsText}.aab.3`, 'malformed', /name of the tty preset/],
     ['bad base64', 'tty.1.BC*gIAQ.aab.3', 'malformed', /base64url/],
     ['truncated params', `tty.1.${paramsText.slice(0, 8)}.aab.3`, 'malformed', /end too early/],
     ['extra params bytes', `tty.1.${toBase64Url([...fromBase64Url(paramsText)!, 0])}.aab.3`, 'malformed', /left over/],

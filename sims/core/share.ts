@@ -22,6 +22,14 @@
  * Example: the panel's default (two blocking writers of 8 bytes) at step 3 is
  * `tty.1.BCAgBAMEAgKAiA4.aab.3`.
  *
+ * Format version 2 of the tty model adds the preset the run was made from, as the third
+ * field: `tty.2.<preset>.<params>.<schedule>.<step>`, where `<preset>` is a key of
+ * `TTY_PRESETS` or empty (a configuration of the learner's, e.g. from the Prove-it panel).
+ * A link naming a preset must carry exactly that preset's parameters: a link changed by
+ * hand (one character of the settings) would otherwise open in the player of another
+ * preset whose description then contradicts the run. Version 1 links are still read (they
+ * name no preset). Example: `tty.2..BCAgBAMEAgKAiA4.aab.3`.
+ *
  * Format (version 1 of the memory model, `mm`): `mm.1.<preset>.<choices>.<step>`, where
  * `<preset>` is a key of `MM_PRESETS` (a memory run is always one of the lesson's presets,
  * whose parameters are fixed), `<choices>` has one character per step, the index of the
@@ -35,13 +43,17 @@
  * a learner can act on. Pure: no DOM, no clock.
  */
 import { ttyModel, validateParams } from '../tty/model.ts';
+import { TTY_PRESETS } from '../tty/presets.ts';
 import type { TtyChoice, TtyParams, TtyState, Variant } from '../tty/types.ts';
 import { mmModel } from '../mm/model.ts';
 import { MM_PRESETS } from '../mm/presets.ts';
 import type { MmChoice, MmState } from '../mm/types.ts';
 
-/** The version of the tty link format this code reads and writes. */
-export const TTY_SHARE_VERSION = 1;
+/**
+ * The version of the tty link format this code writes. Version 2 names the preset the run
+ * was made from; version 1 links (no preset) are still read.
+ */
+export const TTY_SHARE_VERSION = 2;
 /** The version of the mm link format this code reads and writes. */
 export const MM_SHARE_VERSION = 1;
 
@@ -58,6 +70,11 @@ export const MAX_REPLAY_WORK = 1 << 24;
 /** A run to share: the model, its parameters, the schedule, and the step to show. */
 export interface SharedRun {
   model: 'tty';
+  /**
+   * The key of `TTY_PRESETS` the run was made from (its player), when there is one; the
+   * parameters must then equal that preset's.
+   */
+  preset?: string;
   params: TtyParams;
   /** Choices from the initial state; the player's timeline. */
   schedule: readonly TtyChoice[];
@@ -269,7 +286,14 @@ export function encodeShare(run: SharedRun | SharedMmRun): string {
   if (!Number.isInteger(run.step) || run.step < 0 || run.step > run.schedule.length) {
     throw new RangeError(`share link: step must be an integer from 0 to ${run.schedule.length}, got ${run.step}`);
   }
-  return `tty.${TTY_SHARE_VERSION}.${encodeParams(run.params)}.${run.schedule.map(choiceChar).join('')}.${run.step}`;
+  const paramsText = encodeParams(run.params);
+  const preset = run.preset ?? '';
+  if (preset !== '') {
+    const spec = Object.hasOwn(TTY_PRESETS, preset) ? TTY_PRESETS[preset] : undefined;
+    if (!spec) throw new RangeError(`share link: unknown tty preset ${JSON.stringify(preset)}`);
+    if (encodeParams(spec.params) !== paramsText) throw new RangeError(`share link: the parameters are not those of the preset ${JSON.stringify(preset)}`);
+  }
+  return `tty.${TTY_SHARE_VERSION}.${preset}.${paramsText}.${run.schedule.map(choiceChar).join('')}.${run.step}`;
 }
 
 const fail = (kind: ShareErrorKind, error: string): DecodeResult => ({ ok: false, kind, error });
@@ -315,13 +339,13 @@ function decodeUnsafe(text: unknown): DecodeResult {
   if (typeof text !== 'string' || text.length === 0) return fail('malformed', 'This link has no simulation in it.');
   if (text.length > MAX_SHARE_LENGTH) return fail('malformed', `This link is too long to be a simulation link (${text.length} characters).`);
   const parts = text.split('.');
-  const [model, version, paramsText, scheduleText, stepText] = parts;
+  const [model, version] = parts;
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(model)) return fail('malformed', 'This link is damaged: it does not start with the name of a simulation.');
   if (model === 'mm') return decodeMm(parts);
   if (model !== 'tty') return fail('unknown-model', `This link is for a simulation called “${model}”, which this site does not have.`);
   if (parts.length < 2 || !/^\d{1,6}$/.test(version)) return fail('malformed', 'This link is damaged: the version number after “tty.” is missing.');
   const v = Number(version);
-  if (v !== TTY_SHARE_VERSION) {
+  if (v !== TTY_SHARE_VERSION && v !== 1) {
     return fail(
       'outdated',
       v < TTY_SHARE_VERSION
@@ -329,7 +353,23 @@ function decodeUnsafe(text: unknown): DecodeResult {
         : `This link was made by a newer version (${v}) of the tty simulation than this site has (${TTY_SHARE_VERSION}). Reload the site, or ask for a link from this version.`,
     );
   }
-  if (parts.length !== 5) return fail('malformed', `This link is damaged: it should have 5 parts separated by dots, and has ${parts.length}.`);
+  // Version 2 has the preset's name as its third field; version 1 has none.
+  let preset: string | undefined;
+  let rest: string[];
+  if (v === 1) {
+    if (parts.length !== 5) return fail('malformed', `This link is damaged: it should have 5 parts separated by dots, and has ${parts.length}.`);
+    rest = parts.slice(2);
+  } else {
+    if (parts.length !== 6) return fail('malformed', `This link is damaged: it should have 6 parts separated by dots, and has ${parts.length}.`);
+    const name = parts[2];
+    if (name !== '') {
+      if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) return fail('malformed', 'This link is damaged: the name of the tty preset is not valid.');
+      if (!Object.hasOwn(TTY_PRESETS, name)) return fail('invalid-params', `This link is for the tty simulation “${name}”, which this site does not have.`);
+      preset = name;
+    }
+    rest = parts.slice(3);
+  }
+  const [paramsText, scheduleText, stepText] = rest;
 
   let params: TtyParams;
   try {
@@ -342,6 +382,13 @@ function decodeUnsafe(text: unknown): DecodeResult {
     validateParams(params);
   } catch (e) {
     return fail('invalid-params', `This link’s settings are not valid: ${e instanceof Error ? e.message : String(e)}.`);
+  }
+
+  if (preset !== undefined) {
+    const differ = paramsDifference(TTY_PRESETS[preset].params, params);
+    if (differ) {
+      return fail('invalid-params', `This link names the tty simulation “${TTY_PRESETS[preset].title}”, but its settings are not that simulation’s (${differ}): the link was changed or damaged.`);
+    }
   }
 
   if (scheduleText.length > MAX_SHARE_STEPS) return fail('too-large', `This link’s schedule has ${scheduleText.length} steps; the player takes at most ${MAX_SHARE_STEPS}.`);
@@ -370,7 +417,28 @@ function decodeUnsafe(text: unknown): DecodeResult {
     }
     state = ttyModel.step(state, c);
   }
-  return { ok: true, model: 'tty', params, schedule, step };
+  return preset === undefined ? { ok: true, model: 'tty', params, schedule, step } : { ok: true, model: 'tty', preset, params, schedule, step };
+}
+
+/**
+ * The first difference between a preset's parameters `want` and a link's `got`, in words
+ * ("writer A writes 16 bytes, the preset 12"), or null when they are equal.
+ */
+export function paramsDifference(want: TtyParams, got: TtyParams): string | null {
+  if (want.variant !== got.variant) return `the variant is ${got.variant}, the preset's ${want.variant}`;
+  if (want.writers.length !== got.writers.length) return `${got.writers.length} writers, the preset has ${want.writers.length}`;
+  for (let i = 0; i < want.writers.length; i++) {
+    const a = want.writers[i];
+    const b = got.writers[i];
+    const name = `writer ${String.fromCharCode(65 + i)}`;
+    if (a.size !== b.size) return `${name} writes ${b.size} bytes, in the preset ${a.size}`;
+    if (a.nonblock !== b.nonblock) return `${name} is ${b.nonblock ? '' : 'not '}non-blocking, in the preset ${a.nonblock ? '' : 'not '}non-blocking`;
+    if (a.signal !== b.signal) return `${name} ${b.signal ? 'may' : 'may not'} be signalled, in the preset it ${a.signal ? 'may' : 'may not'}`;
+  }
+  for (const k of ['chunkSize', 'xmitSize', 'pipeBuf', 'pipeSlots', 'drainBytes', 'baud'] as const) {
+    if (want[k] !== got[k]) return `${k} is ${got[k]}, in the preset ${want[k]}`;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------

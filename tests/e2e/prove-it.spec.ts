@@ -178,7 +178,7 @@ test('a copied link restores the exact step in the same player', async ({ page, 
   const narration = await sim.locator('[data-part="narration"]').textContent();
   await sim.getByRole('button', { name: 'Copy link to this step' }).click();
   const input = sim.getByRole('textbox', { name: /Link to step 5/ });
-  await expect(input).toHaveValue(/\/lessons\/tty-write-atomicity\/#sim=tty\.1\.[A-Za-z0-9_-]+\.[a-dA-Dur]+\.5$/);
+  await expect(input).toHaveValue(/\/lessons\/tty-write-atomicity\/#sim=tty\.2\.kernel-blocking\.[A-Za-z0-9_-]+\.[a-dA-Dur]+\.5$/);
   await expect(sim.getByRole('status').filter({ hasText: 'Link copied' })).toBeVisible();
   const url = await input.inputValue();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);

@@ -22,3 +22,18 @@ it('sims/ imports only from sims/ (and vitest in tests)', () => {
   }
   expect(bad).toEqual([]);
 });
+
+it('components/scene/ is generic: it imports no widget, no model and nothing outside itself but d3', () => {
+  const scene = path.resolve(__dirname, '../../components/scene');
+  const bad: string[] = [];
+  for (const f of files(scene)) {
+    const code = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    for (const m of code.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = m[1] ?? m[2] ?? m[3];
+      if (spec.startsWith('d3-') || (spec === 'vitest' && f.endsWith('.test.ts'))) continue;
+      const resolved = spec.startsWith('.') ? path.resolve(path.dirname(f), spec) : null;
+      if (!resolved || !resolved.startsWith(scene + path.sep)) bad.push(`${path.relative(scene, f)} imports ${spec}`);
+    }
+  }
+  expect(bad).toEqual([]);
+});

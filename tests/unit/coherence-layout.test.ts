@@ -4,7 +4,7 @@ import { coherenceModel } from '../../sims/dma/coherence.ts';
 import { COHERENCE_PRESETS } from '../../sims/dma/coherence-presets.ts';
 import type { CoherenceState } from '../../sims/dma/coherence-types.ts';
 import { COH_W, cohFrame, dataScene, memoryScene, ownerScene } from '../../components/sim/coh-layout.ts';
-import { sceneToSvg, type RectShape, type Scene, type Shape } from '../../components/sim/sg-layout.ts';
+import { sceneToSvg, type RectShape, type Scene, type Shape } from '../../components/scene/scene.ts';
 
 function run(key: string): CoherenceState[] {
   const p = COHERENCE_PRESETS[key];

@@ -57,6 +57,16 @@ describe('addresses', () => {
     expect(err('-5')).toMatch(/not an address/);
   });
 
+  it('quotes at most a short piece of a very long input (a 100,000-character paste fits its card)', () => {
+    for (const t of ['1'.repeat(100_000), `0x${'f'.repeat(100_000)}`, 'z'.repeat(100_000)]) {
+      const r = parseAddress(t);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.length, r.error.slice(0, 80)).toBeLessThan(160);
+    }
+    const r = parseAddress('1'.repeat(100_000));
+    if (!r.ok) expect(r.error).toBe('“111111111111111111111111…” (100000 digits) does not fit in 64 bits.');
+  });
+
   it('walks a typed address, or says why not; never throws', () => {
     const s = run('translate').at(-1)!;
     const ok = walkTyped(s, '0x7f0000001234');

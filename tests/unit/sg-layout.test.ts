@@ -3,19 +3,8 @@ import { replay } from '../../sims/core/model.ts';
 import { dmaModel } from '../../sims/dma/model.ts';
 import { DMA_PRESETS } from '../../sims/dma/presets.ts';
 import type { DmaState } from '../../sims/dma/types.ts';
-import {
-  SCENE_W,
-  deviceScene,
-  iommuScene,
-  pagesScene,
-  physPos,
-  placeFrames,
-  sceneToSvg,
-  sgFrame,
-  type RectShape,
-  type Scene,
-  type Shape,
-} from '../../components/sim/sg-layout.ts';
+import { deviceScene, iommuScene, pagesScene, physPos, placeFrames, sgFrame } from '../../components/sim/sg-layout.ts';
+import { SCENE_W, sceneToSvg, type RectShape, type Scene, type Shape } from '../../components/scene/scene.ts';
 
 function run(key: string): DmaState[] {
   const p = DMA_PRESETS[key];

@@ -3,7 +3,7 @@ import { replay } from '../../sims/core/model.ts';
 import { uioModel } from '../../sims/uio/model.ts';
 import { UIO_PRESETS } from '../../sims/uio/presets.ts';
 import type { UioState } from '../../sims/uio/types.ts';
-import { sceneToSvg, type Scene, type Shape } from '../../components/sim/sg-layout.ts';
+import { sceneToSvg, type Scene, type Shape } from '../../components/scene/scene.ts';
 import { UIO_SCENE_W, arrowHead, deviceScene, frameY, framesSummary, memoryScene, sCurve } from '../../components/sim/uio-layout.ts';
 
 function run(key: string): UioState[] {

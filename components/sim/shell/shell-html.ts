@@ -57,6 +57,16 @@ export function choiceButtonHtml(label: string, index: number, style: ChoiceButt
 }
 
 /**
+ * The count in the trace's summary, "Text trace (<count> so far)", for a trace that shows
+ * the initial state and steps 1..`index`: `0 steps`, `1 step`, `22 steps`. It counts steps,
+ * as `stepLabel` does, so "Step 22 of 22" sits beside "22 steps so far" (the list has 23
+ * entries: the initial state is entry 0).
+ */
+export function traceCountText(index: number): string {
+  return index === 1 ? '1 step' : `${index} steps`;
+}
+
+/**
  * The label above the narration: `Step 3 of 12`, `Step 12 of 12: the end of this run`, or
  * `Step 12: choose or step on` at the last known state of a run that can go on.
  */

@@ -30,7 +30,7 @@
  */
 import { PlayerCore } from '../player-core.ts';
 import { shareUrl } from '../share-link.ts';
-import { sourceChipHtml, stepLabel, traceItemHtml } from './shell-html.ts';
+import { sourceChipHtml, stepLabel, traceCountText, traceItemHtml } from './shell-html.ts';
 
 /** Milliseconds per step at 1× speed (default of `SimPlayerElement.stepMs`). */
 export const BASE_STEP_MS = 1000;
@@ -322,12 +322,24 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     this.viewsLoading = this.loadViews()
       .then(() => {
         this.dataset.diagrams = 'loaded';
+        this.focusableScrollers();
       })
       .catch((err: unknown) => {
         this.dataset.diagrams = 'failed';
         console.warn(`${this.widgetName}: diagrams failed to load; the table view stays`, err);
       });
     return this.viewsLoading;
+  }
+
+  /**
+   * Makes each diagram that scrolls sideways (phones: drawings keep 11 px text and scroll,
+   * see `SimShell.astro`) reachable with the keyboard, so it can be scrolled with the arrows.
+   */
+  protected focusableScrollers(): void {
+    for (const el of this.querySelectorAll<HTMLElement>('.sim-diagram, .sim-zoom')) {
+      if (el.hasAttribute('tabindex') || el.querySelector('[tabindex="0"]')) continue;
+      if (el.scrollWidth > el.clientWidth + 1) el.tabIndex = 0;
+    }
   }
 
   /** "Copy link to this step": the clipboard if allowed, and always a read-only field. */
@@ -521,6 +533,6 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
       ol.insertAdjacentHTML('beforeend', html);
     }
     this.traceShown = wanted;
-    this.el('tracecount').textContent = wanted.length === 1 ? '1 step' : `${wanted.length} steps`;
+    this.el('tracecount').textContent = traceCountText(this.player.index);
   }
 }

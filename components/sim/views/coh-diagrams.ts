@@ -11,7 +11,7 @@
  */
 import type { CoherenceState } from '../../../sims/dma/coherence-types.ts';
 import { cohFrame, dataScene, memoryScene, ownerScene, type CohFrame } from '../coh-layout.ts';
-import { drawScene } from './sg-diagrams.ts';
+import { drawScene } from '../../scene/draw.ts';
 
 /** What the element drives. */
 export interface CohDiagrams {

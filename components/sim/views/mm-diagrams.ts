@@ -21,7 +21,7 @@ import type { MmState } from '../../../sims/mm/index.ts';
 import { addressFields, fieldName, hex48, walkOutcomeText } from '../mm-format.ts';
 import { memoryDesc, type WalkShown } from '../mm-html.ts';
 import { arcLift, arcPath, bitFields, memoryLayout, walkLayout, type DmaArrow, type FrameBox, type LinkLine, type MoveArc, type PageBox } from '../mm-layout.ts';
-import { maybeTransition, reducedMotion, STEP_MS } from './motion.ts';
+import { maybeTransition, reducedMotion, STEP_MS } from '../../scene/motion.ts';
 
 /** What the diagrams show for one step. */
 export interface MmViewModel {

@@ -10,7 +10,7 @@ import { select, type Selection } from 'd3-selection';
 import { arc } from 'd3-shape';
 import type { Cell, TtyState } from '../../../sims/tty/types.ts';
 import { letter, pipeCount, ringCount, runsText, writerColor } from '../tty-format.ts';
-import { maybeTransition, reducedMotion, STEP_MS } from './motion.ts';
+import { maybeTransition, reducedMotion, STEP_MS } from '../../scene/motion.ts';
 
 const SIZE = 330;
 const CX = SIZE / 2;

@@ -12,7 +12,7 @@ import { scaleLinear } from 'd3-scale';
 import { symbol, symbolCircle, symbolDiamond } from 'd3-shape';
 import type { Lane, Segment, SwimlaneLayout, Transfer, Marker } from '../swimlane-layout.ts';
 import { writerColor } from '../tty-format.ts';
-import { maybeTransition } from './motion.ts';
+import { maybeTransition } from '../../scene/motion.ts';
 
 const LABEL_W = 78;
 const AXIS_H = 18;
@@ -49,6 +49,12 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
   const lanesG = root.append('g').attr('class', 'sl-lanes');
   const future = root.append('rect').attr('class', 'sl-future');
   const cursor = root.append('rect').attr('class', 'sl-cursor').attr('rx', 3);
+  // The lane labels stay in view while the lanes scroll sideways (phones): drawn last, over
+  // an opaque band, and moved by the scroll offset.
+  const sticky = root.append('g').attr('class', 'sl-sticky');
+  const stickyBg = sticky.append('rect').attr('class', 'sl-sticky-bg').attr('x', 0).attr('y', 0).attr('width', LABEL_W - 2);
+  const keepLabels = () => sticky.attr('transform', `translate(${scroller?.scrollLeft ?? 0},0)`);
+  scroller?.addEventListener('scroll', keepLabels, { passive: true });
   let last: { layout: SwimlaneLayout; index: number } | null = null;
   let colW = MIN_COL_W;
   let x = scaleLinear();
@@ -126,7 +132,6 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
       .join((enter) => {
         const g = enter.append('g').attr('class', 'sl-lane');
         g.append('rect').attr('class', 'sl-bg');
-        g.append('text').attr('class', 'sl-label');
         g.append('g').attr('class', 'sl-segs');
         g.append('g').attr('class', 'sl-xfers');
         g.append('g').attr('class', 'sl-marks');
@@ -141,10 +146,14 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
       .attr('width', cols * colW)
       .attr('height', LANE_H)
       .attr('rx', 4);
-    lanes
-      .select('text.sl-label')
+    stickyBg.attr('height', height);
+    sticky
+      .selectAll<SVGTextElement, Lane>('text.sl-label')
+      .data(layout.lanes, (d) => d.key)
+      .join('text')
+      .attr('class', 'sl-label')
       .attr('x', LABEL_W - 8)
-      .attr('y', LANE_H / 2)
+      .attr('y', (_, i) => laneY(i) + LANE_H / 2)
       .attr('dy', '0.35em')
       .attr('text-anchor', 'end')
       .attr('fill', (d) => (d.writer === null ? 'var(--fg, #14171c)' : writerColor(d.writer)))
@@ -281,9 +290,11 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
     update(layout, index, animate) {
       last = { layout, index };
       draw(layout, index, animate);
+      keepLabels();
     },
     resize() {
       if (last) draw(last.layout, last.index, false);
+      keepLabels();
     },
   };
 }

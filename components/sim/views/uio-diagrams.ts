@@ -10,7 +10,7 @@
  */
 import type { UioState } from '../../../sims/uio/types.ts';
 import { deviceScene, memoryScene } from '../uio-layout.ts';
-import { drawScene } from './sg-diagrams.ts';
+import { drawScene } from '../../scene/draw.ts';
 
 /** What the element drives. */
 export interface UioDiagrams {

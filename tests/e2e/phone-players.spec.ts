@@ -1,0 +1,130 @@
+/**
+ * Small things a learner notices on a phone (issue 11, item 9): diagram text of at least
+ * 11 px at 375 px (axe-clean, the wide drawings scroll in keyboard-reachable boxes), the tty
+ * lesson not shifting when the diagrams arrive, the tty swimlane's lane labels kept in view while it scrolls sideways,
+ * a 100,000-character address that stays inside the "Walk an address" card, and the step
+ * label and the trace count agreeing.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+
+test.use({ viewport: { width: 375, height: 740 } });
+
+/** The smallest drawn font size (px, after the SVG's scaling) of the player's diagram text. */
+async function smallestText(page: Page, selector: string): Promise<{ px: number; text: string; count: number }> {
+  return page.locator(selector).evaluate((host) => {
+    let px = Infinity;
+    let text = '';
+    let count = 0;
+    for (const t of host.querySelectorAll<SVGTextElement>('svg text')) {
+      if (!t.textContent?.trim() || t.getBoundingClientRect().width === 0) continue;
+      const m = t.getScreenCTM()!;
+      const size = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+      count++;
+      if (size < px) [px, text] = [size, t.textContent];
+    }
+    return { px, text, count };
+  });
+}
+
+const players: [string, string][] = [
+  ['/lessons/tty-write-atomicity/', 'tty-sim[data-preset="kernel-blocking"]'],
+  ['/lessons/tty-write-atomicity/', 'tty-sim[data-preset="pipe-small"]'],
+  ['/lessons/pinning-user-pages/', 'mm-sim[data-preset="dma-without-pin"]'],
+  ['/lessons/scatter-gather-iommu/', 'sg-sim[data-preset="map-iommu"]'],
+  ['/lessons/dma-ownership/', 'coherence-sim[data-preset="rx-no-sync-arm"]'],
+  ['/lessons/uio-user-space-dma/', 'uio-sim[data-preset="mmap-offsets"]'],
+];
+for (const [lesson, selector] of players) {
+  test(`diagram text is at least 11 px on a 375 px phone: ${selector}`, async ({ page }) => {
+    await page.goto(lesson);
+    const sim = page.locator(selector);
+    await sim.evaluate((e) => e.scrollIntoView());
+    await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
+    await sim.getByRole('button', { name: 'Step forward' }).click();
+    await expect(sim).toHaveAttribute('data-step', '1');
+    const r = await smallestText(page, selector);
+    expect(r.count).toBeGreaterThan(5);
+    expect(r.px, `“${r.text}”`).toBeGreaterThanOrEqual(11);
+    // Nothing overflows the page sideways: a wide drawing scrolls inside its own box, which
+    // the keyboard can reach (axe: scrollable-region-focusable).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const results = await new AxeBuilder({ page }).include(selector).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
+  });
+}
+
+test('the swimlane keeps its lane labels in view when it scrolls sideways', async ({ page }) => {
+  await page.goto('/lessons/tty-write-atomicity/');
+  const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
+  await sim.evaluate((e) => e.scrollIntoView());
+  await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
+  await sim.locator('[data-part="slider"]').focus();
+  await page.keyboard.press('End');
+  const scroller = sim.locator('.ts-swim-scroll');
+  await scroller.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+  await expect.poll(() => scroller.evaluate((el) => el.scrollLeft)).toBeGreaterThan(100);
+  const box = (await scroller.boundingBox())!;
+  const labels = sim.locator('text.sl-label');
+  await expect(labels.first()).toHaveText('writer A');
+  for (const l of await labels.all()) {
+    await expect.poll(async () => (await l.boundingBox())!.x).toBeGreaterThanOrEqual(box.x);
+  }
+});
+
+test('a 100,000-character address gives a message that stays inside the walk card', async ({ page }) => {
+  await page.goto('/lessons/pinning-user-pages/');
+  const sim = page.locator('mm-sim[data-preset="translate"]');
+  await sim.evaluate((e) => e.scrollIntoView());
+  await expect(sim).toHaveAttribute('data-ready', 'true');
+  const input = sim.locator('[data-part="walkinput"]');
+  await input.fill('1'.repeat(100_000));
+  await sim.getByRole('button', { name: 'Walk', exact: true }).click();
+  const msg = sim.locator('[data-part="walkmsg"]');
+  await expect(msg).toContainText('does not fit in 64 bits');
+  const form = sim.locator('[data-part="walkform"]');
+  const [f, m] = [(await form.boundingBox())!, (await msg.boundingBox())!];
+  expect(m.x + m.width).toBeLessThanOrEqual(f.x + f.width + 0.5);
+  expect(m.height).toBeLessThan(200);
+  expect(await form.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+});
+
+test('"Step N of N" sits beside "N steps so far" in the text trace', async ({ page }) => {
+  await page.goto('/lessons/tty-write-atomicity/');
+  const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
+  await sim.evaluate((e) => e.scrollIntoView());
+  await expect(sim).toHaveAttribute('data-ready', 'true');
+  await expect(sim.locator('[data-part="tracecount"]')).toHaveText('0 steps');
+  await sim.getByRole('button', { name: 'Step forward' }).click();
+  await expect(sim.locator('[data-part="tracecount"]')).toHaveText('1 step');
+  const steps = Number(await sim.getAttribute('data-steps')) - 1;
+  await sim.locator('[data-part="slider"]').focus();
+  await page.keyboard.press('End');
+  await expect(sim.locator('[data-part="stepno"]')).toContainText(`Step ${steps} of ${steps}`);
+  await expect(sim.locator('[data-part="tracecount"]')).toHaveText(`${steps} steps`);
+});
+
+test('the tty player does not shift when its diagrams arrive (their room is reserved)', async ({ browser }) => {
+  for (const width of [1280, 375]) {
+    const ctx = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await ctx.newPage();
+    await page.addInitScript(() => {
+      (window as unknown as { shifts: number[] }).shifts = [];
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) (window as unknown as { shifts: number[] }).shifts.push(e.value);
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto('/lessons/tty-write-atomicity/');
+    const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
+    await expect(sim).toHaveAttribute('data-ready', 'true');
+    const before = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+    await sim.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
+    await expect(sim.locator('svg.ts-swim .sl-lane')).toHaveCount(3);
+    // Two frames after the drawings, so any shift they caused has been reported.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const after = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+    expect(after - before, `width ${width}`).toBeLessThan(0.005);
+    await ctx.close();
+  }
+});

@@ -1,0 +1,32 @@
+/** Which lesson holds which player (components/sim/player-index.ts), from the real lessons. */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { playerIndex, playerKey } from '../../components/sim/player-index.ts';
+import { MM_PRESETS } from '../../sims/mm/presets.ts';
+
+const root = path.resolve(__dirname, '../../content/lessons');
+const lessons = readdirSync(root)
+  .map((slug) => ({ slug, text: readFileSync(path.join(root, slug, 'index.mdx'), 'utf8') }))
+  .filter((l) => /^status:\s*published/m.test(l.text))
+  .map((l) => ({ slug: l.slug, title: /^title:\s*"?(.*?)"?\s*$/m.exec(l.text)![1], body: l.text }));
+
+describe('playerIndex', () => {
+  it('finds every memory preset the lessons use, and the Prove-it lesson for any tty run', () => {
+    const index = playerIndex(lessons);
+    expect(index[playerKey('mm', 'translate')]?.slug).toBe('pinning-user-pages');
+    expect(index[playerKey('tty', 'kernel-blocking')]?.slug).toBe('tty-write-atomicity');
+    expect(index[playerKey('tty')]?.slug).toBe('tty-write-atomicity');
+    expect(index[playerKey('sg', 'map-iommu')]?.slug).toBe('scatter-gather-iommu');
+    const used = Object.keys(MM_PRESETS).filter((k) => lessons.some((l) => l.body.includes(`preset="${k}"`)));
+    for (const k of used) expect(index[playerKey('mm', k)], k).toBeDefined();
+  });
+  it('reads attributes in any order and either quote; a lesson without players adds nothing', () => {
+    const index = playerIndex([
+      { slug: 'a', title: 'A', body: "<UioSim headingLevel={4} preset='mmap-offsets' />" },
+      { slug: 'b', title: 'B', body: 'no players here' },
+      { slug: 'c', title: 'C', body: '<UioSim preset="mmap-offsets" />' },
+    ]);
+    expect(index).toEqual({ 'uio:mmap-offsets': { slug: 'a', title: 'A' } });
+  });
+});
