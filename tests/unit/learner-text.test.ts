@@ -103,7 +103,8 @@ function predicts(file: string, src: string): PredictUse[] {
     for (; i < src.length; i++) {
       const c = src[i];
       if (quote) {
-        if (c === quote) quote = null;
+        if (c === '\\') i++; // an escaped character, e.g. 'the driver\'s'
+        else if (c === quote) quote = null;
       } else if (c === '"' || c === "'" || c === '`') quote = c;
       else if (c === '{') depth++;
       else if (c === '}') depth--;
