@@ -9,6 +9,8 @@
  * - per page: JavaScript loaded before any interaction, gzip bytes (budget 60 KB), at
  *   phone (412x823) and desktop (1280x800) viewports, with the page left idle;
  * - grading round trip: click "Run tests" -> results shown, median of 15 runs (budget 100 ms);
+ * - "Run it on Linux 6.12" panel: bytes fetched after Run, time to the first RESULT line and to
+ *   the end of the run (scripts/kernel-image/bench-realkernel.ts);
  * - explorer: states per second on fixed models (budget 300,000 in Node) and the tty
  *   configurations' state counts and times (scripts/bench-explorer.ts).
  */
@@ -20,6 +22,7 @@ import { chromium } from '@playwright/test';
 import { serve } from './serve.mjs';
 import { sitePages } from './site-pages.ts';
 import { benchExplorer } from './bench-explorer.ts';
+import { benchRealKernel } from './kernel-image/bench-realkernel.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGET_JS = 60 * 1024;
@@ -112,6 +115,7 @@ async function main() {
       }
       await ctx.close();
     }
+    await benchRealKernel(browser, base);
   } finally {
     await browser.close();
     server.close();

@@ -84,6 +84,8 @@ interface Panel {
   status: HTMLElement;
   progress: HTMLProgressElement;
   termBox: HTMLElement;
+  results: HTMLElement;
+  resultsBox: HTMLElement;
   claims: HTMLElement[];
   term: TerminalLike | null;
   worker: Worker | null;
@@ -108,6 +110,8 @@ export function start(root: HTMLElement): void {
       status: q<HTMLElement>('[data-part="status"]'),
       progress: q<HTMLProgressElement>('[data-part="progress"]'),
       termBox: q<HTMLElement>('[data-part="terminal"]'),
+      results: q<HTMLElement>('[data-part="results"]'),
+      resultsBox: q<HTMLElement>('[data-part="results-box"]'),
       claims: [...root.querySelectorAll<HTMLElement>('[data-claim-check]')],
       term: null,
       worker: null,
@@ -117,6 +121,8 @@ export function start(root: HTMLElement): void {
     panels.set(root, p);
     const panel = p;
     panel.cancel.addEventListener('click', () => stop(panel, 'cancelled', 'Cancelled. Nothing is left running.'));
+    // The first press was handled by the panel's inline script, which called start().
+    panel.run.addEventListener('click', () => void run(panel));
   }
   void run(p);
 }
@@ -154,6 +160,8 @@ async function run(p: Panel) {
   const t0 = performance.now();
   delete p.root.dataset.firstResultMs;
   delete p.root.dataset.doneMs;
+  p.results.textContent = '';
+  p.resultsBox.hidden = true;
   for (const c of p.claims) {
     c.dataset.verdict = 'pending';
     c.querySelector('[data-part="kernel"]')!.textContent = '…';
@@ -226,6 +234,8 @@ async function run(p: Panel) {
       if (r) {
         p.root.dataset.firstResultMs ??= String(Math.round(performance.now() - t0));
         if (!r.ok) failed++;
+        p.results.textContent += `${r.line}\n`;
+        p.resultsBox.hidden = false;
         for (const c of p.claims) {
           if (c.dataset.claimCheck !== r.name) continue;
           c.dataset.verdict = r.ok ? 'agrees' : 'disagrees';

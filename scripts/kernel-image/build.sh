@@ -7,6 +7,7 @@
 #   scripts/kernel-image/build.sh all         # all three, then SHA256SUMS
 #   scripts/kernel-image/build.sh notices     # copy the licence texts next to the images
 #   scripts/kernel-image/build.sh sums        # only rewrite SHA256SUMS
+#   scripts/kernel-image/build.sh sources     # only rewrite SOURCES (from the installed packages) and SHA256SUMS
 #
 # Needs (Debian 12, `apt-get install`): linux-source-6.12 build-essential flex bison bc
 # libelf-dev cpio seabios, and for the initramfs musl-dev:i386 (after
@@ -226,7 +227,8 @@ case "${1:-all}" in
   bios) copy_bios; record_bios_sources; write_sums;;
   notices) copy_notices;;
   sums) write_sums;;
+  sources) record_kernel_sources; record_initramfs_sources; record_bios_sources; write_sums;;
   all) build_kernel; record_kernel_sources; build_initramfs; record_initramfs_sources
        copy_bios; record_bios_sources; copy_notices; write_sums;;
-  *) die "usage: $0 [kernel|initramfs|bios|notices|all|sums]";;
+  *) die "usage: $0 [kernel|initramfs|bios|notices|all|sums|sources]";;
 esac
