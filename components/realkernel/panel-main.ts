@@ -11,7 +11,8 @@
  * -> done | failed (a check disagreed) | error (could not run: message shown) | cancelled |
  * unsupported. Timings land in `data-first-result-ms` and `data-done-ms` (from the click).
  */
-import { ansi, createTerminal, type TerminalLike } from '../terminal/terminal.ts';
+import type { TerminalLike } from '../terminal/terminal.ts';
+import { ansi, createRkTerminal } from './rk-terminal.ts';
 import type { FromVm, ToVm } from './realkernel-protocol.ts';
 import { parseInitLine, parseResult, type CheckResult } from './vm-core.ts';
 
@@ -190,12 +191,14 @@ async function run(p: Panel) {
   };
 
   p.termBox.hidden = false;
-  const termReady = p.term
-    ? Promise.resolve(p.term)
-    : createTerminal(p.termBox, { label: 'Serial console of the Linux 6.12 machine', rows: 14 }).then(
-        (t) => (p.term = t),
-        () => null,
-      );
+  if (!p.term) {
+    try {
+      p.term = createRkTerminal(p.termBox, 'Serial console of the Linux 6.12 machine');
+    } catch {
+      p.term = null; // plain-text fallback below
+    }
+  }
+  const term = p.term;
 
   let buffers: ArrayBuffer[];
   try {
@@ -204,7 +207,6 @@ async function run(p: Panel) {
     if (id === p.runId) stop(p, 'error', `Could not download the machine: ${e instanceof Error ? e.message : String(e)}. Check the connection to this site and press Run again.`);
     return;
   }
-  const term = await termReady;
   if (id !== p.runId) return;
   if (!term) p.termBox.textContent = '';
   term?.clear();
@@ -212,7 +214,8 @@ async function run(p: Panel) {
   const fallback = term ? null : p.termBox.appendChild(Object.assign(document.createElement('pre'), { className: 'rk-pre' }));
 
   setState(p, 'booting', 'Booting Linux 6.12…');
-  const worker = new Worker(d.rkWorker!, { type: 'module', name: 'realkernel' });
+  // "#use-scheduling-api" makes v86 yield through scheduler.postTask (v86-scheduler-shim.ts).
+  const worker = new Worker(`${d.rkWorker!}#use-scheduling-api`, { type: 'module', name: 'realkernel' });
   p.worker = worker;
   p.timer = setTimeout(() => stop(p, 'error', `Linux did not finish within ${RUN_TIMEOUT_MS / 1000} s. Press Run to try again.`), RUN_TIMEOUT_MS);
   const checks = (d.rkChecks ?? '').split(',').filter(Boolean);
@@ -266,6 +269,7 @@ async function run(p: Panel) {
   worker.postMessage(msg, copies);
 }
 
-// This module is built as a separate entry (`?worker&url` in RealKernel.astro), whose exports
-// the bundler drops; the panel's inline script finds `start` here instead.
+// This module is built as its own self-contained file (`?worker&url` in RealKernel.astro) and
+// loaded by the panel's inline script, which adds no script file to the page before the click.
+// Such a build drops the module's exports, so `start` is published here.
 (globalThis as { __dplRealKernelStart?: (root: HTMLElement) => void }).__dplRealKernelStart = start;

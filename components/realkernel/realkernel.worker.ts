@@ -10,12 +10,20 @@
  *                   every 50 ms), { type: 'line', line } per complete line, and { type: 'error' }.
  * The page ends a run by terminating the worker (Cancel, timeout, or after `DPL done`).
  */
+// Must come before v86: it decides how to schedule itself when its module is evaluated.
+import './v86-scheduler-shim.ts';
 import { V86 } from 'v86';
 import type { FromVm, ToVm } from './realkernel-protocol.ts';
 import { LineSplitter, MEMORY_BYTES, bootCmdline, installPciIntxShim } from './vm-core.ts';
 
 const scope = self as unknown as { postMessage(m: FromVm): void; onmessage: ((ev: MessageEvent<ToVm>) => void) | null };
 let booted = false;
+
+// Errors v86 reports through rejected promises would otherwise vanish silently.
+self.addEventListener('unhandledrejection', (ev) => {
+  const r = (ev as PromiseRejectionEvent).reason;
+  scope.postMessage({ type: 'error', message: r instanceof Error ? r.message : String(r) });
+});
 
 scope.onmessage = (ev) => {
   const m = ev.data;
