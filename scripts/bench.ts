@@ -12,6 +12,8 @@
  *   worker started at the click and with the worker prepared ahead (budget 100 ms, aim 50 ms);
  *   `--grading` measures only this; `--before <dist>` measures another build in the same run (the
  *   grading round trip of both, lesson by lesson: e.g. a build of the commit before a change);
+ * - "Run it on Linux 6.12" panel: bytes fetched after Run, time to the first RESULT line and to
+ *   the end of the run (scripts/kernel-image/bench-realkernel.ts);
  * - explorer: states per second on fixed models (budget 300,000 in Node) and the tty
  *   configurations' state counts and times (scripts/bench-explorer.ts).
  */
@@ -23,6 +25,7 @@ import { chromium } from '@playwright/test';
 import { serve } from './serve.mjs';
 import { sitePages } from './site-pages.ts';
 import { benchExplorer } from './bench-explorer.ts';
+import { benchRealKernel } from './kernel-image/bench-realkernel.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGET_JS = 60 * 1024;
@@ -151,6 +154,7 @@ async function main() {
       await ctx.close();
      }
     }
+    await benchRealKernel(browser, base);
   } finally {
     await browser.close();
     server.close();

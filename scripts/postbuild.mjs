@@ -12,7 +12,9 @@ import { headersFile } from './headers.mjs';
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
 writeFileSync(path.join(dist, '_headers'), headersFile());
 
-const TEXT = /\.(html|js|mjs|css|json|svg|txt|map)$/;
+// Text, plus the in-page Linux machine's binaries that compress well (v86.wasm, the initramfs,
+// SeaBIOS and the LZ4 kernel; see public/realkernel/).
+const TEXT = /\.(html|js|mjs|css|json|svg|txt|map|md|config|wasm|cpio)$|^(bios\.bin|bzImage)$/;
 let files = 0;
 const walk = (dir) => {
   for (const d of readdirSync(dir, { withFileTypes: true })) {
