@@ -1,6 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import { simsDtsPlugin } from './scripts/sims-dts.mjs';
 
 /**
  * Monaco's ESM modules import their CSS, which Astro would hoist into every page that
@@ -35,7 +36,7 @@ export default defineConfig({
   build: { format: 'directory', inlineStylesheets: 'always' },
   devToolbar: { enabled: false },
   vite: {
-    plugins: [dropMonacoCss()],
+    plugins: [dropMonacoCss(), simsDtsPlugin()],
     // Every Worker script lands in /_astro/workers/, which is served with a strict
     // Content-Security-Policy (no network): see scripts/serve.mjs and public/_headers.
     worker: {

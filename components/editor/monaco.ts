@@ -5,7 +5,9 @@
 import * as monaco from 'monaco-editor/editor';
 import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/typescript/register';
-import { typescriptDefaults, ScriptTarget, ModuleKind, ModuleResolutionKind } from 'monaco-editor/languages/features/typescript/register';
+import { typescriptDefaults, getTypeScriptWorker, ScriptTarget, ModuleKind, ModuleResolutionKind } from 'monaco-editor/languages/features/typescript/register';
+// Declarations of every `@sims/*` module, emitted from sims/ at build time (scripts/sims-dts.mjs).
+import simsDts from 'virtual:sims-dts';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
 // Production builds drop the CSS of lazily imported Monaco chunks (see stack-notes): link it.
@@ -19,7 +21,21 @@ export interface CodeEditor {
   focus(offset?: number): void;
   /** Shows error markers (1-based line and column). */
   setMarkers(markers: { line: number; column: number; message: string }[]): void;
+  /**
+   * The TypeScript service's problems in the current code (syntax and types), computed now:
+   * the same diagnostics the editor underlines. Lines and columns are 1-based.
+   */
+  problems(): Promise<EditorProblem[]>;
+  /** The markers the editor shows now (TypeScript's and the grader's). */
+  markers(): EditorProblem[];
   dispose(): void;
+}
+
+/** One problem in the learner's code. */
+export interface EditorProblem {
+  line: number;
+  column: number;
+  message: string;
 }
 
 export interface CodeEditorOptions {
@@ -50,8 +66,13 @@ function configure(extraLibs: { path: string; content: string }[]): void {
       moduleResolution: ModuleResolutionKind.NodeJs,
       strict: true,
       noEmit: true,
-      lib: ['es2022'],
+      // Lib *file* names: the service treats each entry as a root file, so `es2022` (a
+      // tsconfig alias) is ignored and left even `Error` undeclared. `full` adds the DOM's
+      // console, timers and TextEncoder, which learner code may use while debugging.
+      lib: ['lib.es2022.full.d.ts'],
     });
+    // `@sims/<name>` resolves to file:///node_modules/@sims/<name>/index.d.ts.
+    for (const lib of simsDts) typescriptDefaults.addExtraLib(lib.content, lib.path);
     configured = true;
   }
   for (const lib of extraLibs) typescriptDefaults.addExtraLib(lib.content, lib.path);
@@ -82,11 +103,28 @@ export async function createCodeEditor(host: HTMLElement, opts: CodeEditorOption
     ariaLabel: opts.label,
     accessibilitySupport: 'auto',
     fixedOverflowWidgets: true,
+    // `<=`, `->`, `!=` drawn as themselves, never as ligatures.
+    fontLigatures: false,
   });
   editor.onDidChangeModelContent(() => opts.onChange(model.getValue()));
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => opts.onRun());
   const onTheme = () => monaco.editor.setTheme(theme());
   document.addEventListener('dpl:theme', onTheme);
+  // Keyboard exit (WCAG 2.1.2): Esc arms Tab-moves-focus for the next key only, so Esc then
+  // Tab (or Shift+Tab) leaves the editor; any other key, or leaving, disarms it. Ctrl+M
+  // (Monaco's own toggle) switches Tab to moving focus until pressed again.
+  let armed = false;
+  const arm = (on: boolean) => {
+    if (armed === on) return;
+    armed = on;
+    editor.updateOptions({ tabFocusMode: on });
+  };
+  editor.onKeyDown((e) => {
+    if (e.keyCode === monaco.KeyCode.Escape) arm(true);
+    // Tab itself leaves armed: the focus move blurs the editor, which disarms.
+    else if (e.keyCode !== monaco.KeyCode.Tab && e.keyCode !== monaco.KeyCode.Shift) arm(false);
+  });
+  editor.onDidBlurEditorText(() => arm(false));
   return {
     getValue: () => model.getValue(),
     setValue: (v) => {
@@ -106,6 +144,16 @@ export async function createCodeEditor(host: HTMLElement, opts: CodeEditorOption
         'grader',
         markers.map((m) => ({ severity: monaco.MarkerSeverity.Error, message: m.message, startLineNumber: m.line, startColumn: m.column, endLineNumber: m.line, endColumn: m.column + 1 })),
       ),
+    problems: async () => {
+      const worker = await (await getTypeScriptWorker())(uri);
+      const file = uri.toString();
+      const diags = [...(await worker.getSyntacticDiagnostics(file)), ...(await worker.getSemanticDiagnostics(file))];
+      return diags.map((d) => {
+        const pos = model.getPositionAt(d.start ?? 0);
+        return { line: pos.lineNumber, column: pos.column, message: typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText };
+      });
+    },
+    markers: () => monaco.editor.getModelMarkers({ resource: uri }).map((m) => ({ line: m.startLineNumber, column: m.startColumn, message: m.message })),
     dispose: () => {
       document.removeEventListener('dpl:theme', onTheme);
       editor.dispose();

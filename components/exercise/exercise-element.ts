@@ -80,9 +80,13 @@ class DplExercise extends HTMLElement {
     this.action('solution').addEventListener('click', () => void this.revealSolution());
     this.action('reset').addEventListener('click', () => this.askReset());
     this.action('reset-yes').addEventListener('click', () => this.reset());
-    this.action('reset-no').addEventListener('click', () => {
-      this.q('confirm').hidden = true;
-      this.action('reset').focus();
+    this.action('reset-no').addEventListener('click', () => this.closeReset());
+    // Esc dismisses the reset prompt like Keep my code, and focus goes back to Reset code.
+    this.q('confirm').addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.closeReset();
     });
     addEventListener('pagehide', () => this.flushSave());
     this.dataset.ready = 'true';
@@ -98,6 +102,11 @@ class DplExercise extends HTMLElement {
     const node = this.querySelector<HTMLButtonElement>(`[data-action="${name}"]`);
     if (!node) throw new Error(`exercise ${this.id_}: missing [data-action=${name}]`);
     return node;
+  }
+
+  /** The full editor once loaded (null before, or when it failed to load). */
+  get editorHandle(): CodeEditor | null {
+    return this.editor;
   }
 
   /** The learner's current code, from whichever editor is active. */
@@ -161,7 +170,7 @@ class DplExercise extends HTMLElement {
         this.editor = editor;
         this.textarea.hidden = true;
         this.dataset.editor = 'monaco';
-        state.textContent = 'TypeScript editor: type errors are underlined; Ctrl+Enter runs the tests. Press Esc then Tab to leave the editor.';
+        state.textContent = 'TypeScript editor: type errors are underlined; Ctrl+Enter runs the tests. To leave it, press Esc then Tab (or Shift+Tab); Ctrl+M makes Tab move focus until pressed again.';
         if (hadFocus) editor.focus(selection);
       } catch (e) {
         host_hide(this);
@@ -349,6 +358,11 @@ class DplExercise extends HTMLElement {
     const c = this.q('confirm');
     c.hidden = false;
     this.action('reset-no').focus();
+  }
+
+  private closeReset(): void {
+    this.q('confirm').hidden = true;
+    this.action('reset').focus();
   }
 
   private reset(): void {

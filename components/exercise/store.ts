@@ -149,25 +149,117 @@ export function parseProgress(text: string): { ok: true; exercises: Record<strin
   return { ok: true, exercises };
 }
 
+/** Largest progress file accepted, in bytes (the code of every exercise fits in a few KB). */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/** The message for a file over MAX_IMPORT_BYTES (`bytes`: its size). */
+export function importSizeError(bytes: number): string {
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 1024 * 1024 ? 2 : 1)} MB`;
+  return `This file is ${mb(bytes)}; a progress file is at most ${mb(MAX_IMPORT_BYTES)} (an export of every exercise is a few KB), so it is probably not one. Nothing was changed.`;
+}
+
 /**
- * Imports a progress file: validates all of it first and writes only if it is valid, so a
- * malformed file changes nothing. On a storage failure part-way, restores what was there.
+ * How one exercise in a progress file compares with what this browser has:
+ * - `only-in-file`: nothing is stored here;
+ * - `newer-in-file`: the file's record was changed later (`updatedAt`) than the one here;
+ * - `newer-here`: the record here was changed later, or at the same time but differs;
+ * - `same`: both records are identical.
  */
-export function importProgress(text: string): { ok: true; count: number } | { ok: false; error: string } {
-  const parsed = parseProgress(text);
-  if (!parsed.ok) return parsed;
-  const before = allRecords();
-  const written: string[] = [];
-  for (const [id, rec] of Object.entries(parsed.exercises)) {
-    const r = saveRecord(id, rec);
-    if (!r.ok) {
-      for (const w of written) {
-        if (before[w]) saveRecord(w, before[w]);
-        else clearRecord(w);
-      }
-      return { ok: false, error: r.message };
+export type ImportComparison = 'only-in-file' | 'newer-in-file' | 'newer-here' | 'same';
+
+/** One exercise of an import plan. */
+export interface ImportEntry {
+  id: string;
+  comparison: ImportComparison;
+  here: ExerciseRecord | null;
+  file: ExerciseRecord;
+  /** The default choice: take the file's code (true) or keep this browser's (false). */
+  takeFile: boolean;
+}
+
+/** What an import would do, computed without writing anything. */
+export interface ImportPlan {
+  /** Known exercises of the file, in the file's order. */
+  entries: ImportEntry[];
+  /** Ids in the file that are not exercises of this site; they are never imported. */
+  unknown: string[];
+}
+
+function sameRecord(a: ExerciseRecord, b: ExerciseRecord): boolean {
+  return a.code === b.code && a.status === b.status && a.hintsShown === b.hintsShown && a.runs === b.runs && a.updatedAt === b.updatedAt;
+}
+
+/**
+ * Compares the records of a parsed progress file with `current` (this browser's records,
+ * as from allRecords()). Only ids in `known` (the site's exercise ids) are planned; the
+ * newer record is taken by default (ties keep this browser's). Pure.
+ */
+export function planImport(file: Record<string, ExerciseRecord>, current: Record<string, ExerciseRecord>, known: Iterable<string>): ImportPlan {
+  const knownSet = new Set(known);
+  const entries: ImportEntry[] = [];
+  const unknown: string[] = [];
+  for (const [id, rec] of Object.entries(file)) {
+    if (!knownSet.has(id)) {
+      unknown.push(id);
+      continue;
     }
-    written.push(id);
+    const here = current[id] ?? null;
+    const comparison: ImportComparison = !here ? 'only-in-file' : sameRecord(here, rec) ? 'same' : rec.updatedAt > here.updatedAt ? 'newer-in-file' : 'newer-here';
+    entries.push({ id, comparison, here, file: rec, takeFile: comparison === 'only-in-file' || comparison === 'newer-in-file' });
   }
-  return { ok: true, count: written.length };
+  return { entries, unknown };
+}
+
+const RANK: Record<ExerciseStatus, number> = { 'not-started': 0, attempted: 1, passed: 2 };
+
+/**
+ * The record to store when the file's code is taken over `here`: the file's code and time,
+ * and the better of the two for what the learner has earned (a pass is never lost, hints
+ * and runs never go down). With no record here, the file's record as is. Pure.
+ */
+export function mergeRecord(here: ExerciseRecord | null, file: ExerciseRecord): ExerciseRecord {
+  if (!here) return { ...file };
+  return {
+    code: file.code,
+    updatedAt: Math.max(file.updatedAt, here.updatedAt),
+    status: RANK[here.status] > RANK[file.status] ? here.status : file.status,
+    hintsShown: Math.max(here.hintsShown, file.hintsShown),
+    runs: Math.max(here.runs, file.runs),
+  };
+}
+
+/** What applyImport did: the ids written, and what was there before (null: nothing), for undo. */
+export interface ImportResult {
+  written: string[];
+  before: Record<string, ExerciseRecord | null>;
+}
+
+/**
+ * Writes the entries of `plan` whose `takeFile` is true (merged with mergeRecord). All or
+ * nothing: on a storage failure part-way, restores what was there and returns the error
+ * (for a full storage: says so, and that nothing was changed).
+ */
+export function applyImport(plan: ImportPlan): ({ ok: true } & ImportResult) | { ok: false; error: string } {
+  const before: Record<string, ExerciseRecord | null> = {};
+  const written: string[] = [];
+  for (const e of plan.entries) {
+    if (!e.takeFile) continue;
+    before[e.id] = loadRecord(e.id);
+    const r = saveRecord(e.id, mergeRecord(before[e.id], e.file));
+    if (!r.ok) {
+      undoImport({ written, before });
+      return { ok: false, error: r.reason === 'quota' ? 'The browser storage for this site is full, so the import stopped; nothing was changed. Free some space and try again.' : r.message };
+    }
+    written.push(e.id);
+  }
+  return { ok: true, written, before };
+}
+
+/** Puts back what applyImport replaced. */
+export function undoImport(result: ImportResult): void {
+  for (const id of result.written) {
+    const prev = result.before[id];
+    if (prev) saveRecord(id, prev);
+    else clearRecord(id);
+  }
 }

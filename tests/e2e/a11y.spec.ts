@@ -26,13 +26,23 @@ for (const path of pages) {
   }
 }
 
-test('keyboard: the skip link moves focus to the content and the theme toggle works', async ({ page }) => {
+test('keyboard: the skip link moves focus to the lesson, past the table of contents, and the theme toggle works', async ({ page }) => {
   await page.goto('/lessons/tty-write-atomicity/');
   await page.keyboard.press('Tab');
-  const skip = page.getByRole('link', { name: 'Skip to content' });
+  const skip = page.getByRole('link', { name: 'Skip to the lesson' });
   await expect(skip).toBeFocused();
   await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+  // The next Tab stop is in the lesson itself, not one of the table of contents' links.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => [!!document.activeElement?.closest('article.lesson'), !!document.activeElement?.closest('.toc')])).toEqual([true, false]);
+  // On pages without a table of contents the link still goes to the main content.
+  await page.goto('/');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(page.locator('#main')).toBeFocused();
+  await page.goto('/lessons/tty-write-atomicity/');
   const before = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
   const after = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
