@@ -64,7 +64,8 @@ export class LabEngine {
   /**
    * Commits `run` (cell ids) with their current source from `all` (the notebook's cells in
    * order), drops cells no longer in `all`, and rewires cells whose inputs changed.
-   * The runtime then runs the committed cells and everything downstream of them.
+   * Cells not committed yet are committed too (when `run` is not empty). The runtime then runs
+   * the committed cells and everything downstream of them.
    */
   commit(all: { id: string; source: string }[], run: Iterable<string>): void {
     const present = new Set(all.map((c) => c.id));
@@ -76,6 +77,9 @@ export class LabEngine {
       this.client.forget(id);
     }
     const toRun = new Set(run);
+    // A cell never run yet joins the graph with its current text whenever any cell runs, so the
+    // names a cell reads are defined (opening a notebook and running one cell runs what it needs).
+    if (toRun.size) for (const c of all) if (!this.cells.has(c.id)) toRun.add(c.id);
     const sources = new Map(all.map((c) => [c.id, c.source]));
     for (const id of toRun) {
       const source = sources.get(id);
@@ -122,10 +126,16 @@ export class LabEngine {
       fulfilled: (v: { outcome: Extract<CellOutcome, { ok: true }>; ms: number }) => this.onState(id, { status: 'ok', outcome: v.outcome, ms: v.ms }),
       rejected: (e: unknown) => {
         if (isFailure(e) && e.labCellId === id) this.onState(id, { status: 'error', outcome: e.outcome });
-        else if (isFailure(e)) this.onState(id, { status: 'stale', reason: `Not updated: ${this.label(e.labCellId)}, which this cell reads, has an error. The values below are the last good ones.` });
+        else if (isFailure(e)) this.onState(id, { status: 'stale', reason: this.staleReason(e.labCellId) });
+        // The runtime reports an input that failed as "<name> could not be resolved".
+        else if (e instanceof Error && /^cell (\S+) could not be resolved/.test(e.message)) this.onState(id, { status: 'stale', reason: this.staleReason(/^cell (\S+)/.exec(e.message)![1]) });
         else this.onState(id, { status: 'stale', reason: `Not updated: ${e instanceof Error ? e.message : String(e)}.` });
       },
     };
+  }
+
+  private staleReason(failed: string): string {
+    return `Not updated: ${this.label(failed)}, which this cell reads, has an error. The values below are the last good ones.`;
   }
 
   /** Stops the runtime (page leaving or tests). */

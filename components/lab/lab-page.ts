@@ -91,7 +91,63 @@ interface CellUi {
   text: HTMLTextAreaElement;
   status: HTMLParagraphElement;
   out: HTMLDivElement;
-  editor?: { getValue(): string; setValue(v: string): void; focus(): void; setMarkers(m: { line: number; column: number; message: string }[]): void };
+  editor?: { getValue(): string; setValue(v: string): void; focus(offset?: number): void; setMarkers(m: { line: number; column: number; message: string }[]): void };
+  upgrading?: boolean;
+}
+
+// Monaco (with the @sims/* types) replaces a cell's textarea when it is first focused, unless
+// the learner chose the plain text editor (remembered in this browser).
+const PLAIN_KEY = 'dpl:lab:plain';
+const plainBox = $<HTMLInputElement>('lab-plain');
+try {
+  plainBox.checked = localStorage.getItem(PLAIN_KEY) === '1';
+} catch {
+  /* default: Monaco */
+}
+plainBox.addEventListener('change', () => {
+  try {
+    localStorage.setItem(PLAIN_KEY, plainBox.checked ? '1' : '0');
+  } catch {
+    /* the choice holds for this page */
+  }
+});
+
+async function upgrade(id: string): Promise<void> {
+  const u = ui.get(id);
+  if (!u || u.editor || u.upgrading || plainBox.checked) return;
+  u.upgrading = true;
+  try {
+    const { createCodeEditor } = await import('../editor/monaco.ts');
+    if (!ui.has(id)) return;
+    const host = document.createElement('div');
+    host.className = 'lab-monaco';
+    host.style.height = `${Math.min(24, Math.max(5, u.text.value.split('\n').length + 2)) * 1.45}rem`;
+    u.text.after(host);
+    const offset = u.text.selectionStart;
+    const hadFocus = document.activeElement === u.text;
+    const ed = await createCodeEditor(host, {
+      value: u.text.value,
+      label: `${u.text.getAttribute('aria-label') ?? 'Cell code'} (Shift+Enter runs it)`,
+      onChange: () => edited(id),
+      onRun: () => void runCells(nb.cells.map((c) => c.id)),
+    });
+    // Shift+Enter runs this cell: caught before Monaco sees the key.
+    host.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && ev.shiftKey && !ev.ctrlKey && !ev.metaKey) {
+        ev.preventDefault();
+        ev.stopPropagation();
+        void runCells([id]);
+      }
+    }, true);
+    u.editor = ed;
+    u.text.hidden = true;
+    u.li.dataset.editor = 'monaco';
+    if (hadFocus) ed.focus(offset);
+  } catch {
+    u.li.dataset.editor = 'textarea'; // Monaco failed to load: the textarea keeps working
+  } finally {
+    u.upgrading = false;
+  }
 }
 const ui = new Map<string, CellUi>();
 
@@ -153,7 +209,10 @@ function cellElement(id: string, source: string): HTMLLIElement {
     edited(id);
   });
   text.addEventListener('keydown', (ev) => keys(ev, id));
-  text.addEventListener('focus', () => void warm(), { once: true });
+  text.addEventListener('focus', () => {
+    void warm();
+    void upgrade(id);
+  });
   return li;
 }
 
@@ -223,10 +282,14 @@ function show(n: Notebook): void {
 // Running (loaded on first use)
 
 type App = typeof import('./app.ts');
-let app: { engine: import('./engine.ts').LabEngine; mod: App } | null = null;
-let loading: Promise<NonNullable<typeof app>> | null = null;
+interface Loaded {
+  engine: import('./engine.ts').LabEngine;
+  mod: App;
+}
+let app: Loaded | null = null;
+let loading: Promise<Loaded> | null = null;
 
-function warm(): Promise<NonNullable<typeof app>> {
+function warm(): Promise<Loaded> {
   loading ??= import('./app.ts').then((mod) => {
     const engine = mod.createEngine(onState, (id) => labels.get(id) ?? 'a cell');
     app = { engine, mod };

@@ -10,7 +10,7 @@ import { EXERCISE_MODULES } from '../grader/modules.ts';
 import { runCell } from './cell-runner.ts';
 import type { FromLab, LabDone, ToLab } from './protocol.ts';
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+const scope = self as unknown as { postMessage(m: unknown): void; onmessage: ((ev: MessageEvent<ToLab>) => void) | null };
 const post = scope.postMessage.bind(scope) as (m: FromLab) => void;
 lockGrader();
 const preloaded: Record<string, Promise<unknown>> = {};

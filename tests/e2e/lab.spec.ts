@@ -12,7 +12,7 @@ async function openStarter(page: Page, slug: string) {
 
 /** Replaces cell `n`'s code in its textarea. */
 async function setCode(page: Page, n: number, code: string) {
-  await cell(page, n).locator('textarea').fill(code);
+  await cell(page, n).locator('textarea.lab-code').fill(code);
 }
 
 async function runAll(page: Page) {
@@ -23,7 +23,24 @@ async function runAll(page: Page) {
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/lab/');
-  await page.evaluate(() => localStorage.clear());
+  // Cells keep their textareas (the Monaco upgrade has its own test).
+  await page.evaluate(() => {
+    localStorage.clear();
+    localStorage.setItem('dpl:lab:plain', '1');
+  });
+});
+
+test('focusing a cell loads Monaco; Shift+Enter in it runs the cell', async ({ page }) => {
+  await page.evaluate(() => localStorage.setItem('dpl:lab:plain', '0'));
+  await openStarter(page, 'capstone-daq-driver');
+  await cell(page, 3).locator('textarea.lab-code').focus();
+  await expect(cell(page, 3)).toHaveAttribute('data-editor', 'monaco', { timeout: 30_000 });
+  await cell(page, 3).locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('Shift+Enter');
+  await expect(cell(page, 3)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+  await expect(cell(page, 3).locator('.lab-output')).toContainText('descriptorsPerSecond');
+  // Shift+Enter ran the cell without inserting a line.
+  await expect(cell(page, 3).locator('textarea.lab-code')).toBeHidden();
 });
 
 test('changing a cell re-runs its dependents, and the run trace follows', async ({ page }) => {
@@ -34,9 +51,9 @@ test('changing a cell re-runs its dependents, and the run trace follows', async 
   const before = await cell(page, 2).locator('.lab-output').innerText();
   await expect(cell(page, 4).locator('table')).toBeVisible();
   // Change the parameters: writer A writes 3 bytes.
-  const src = await cell(page, 1).locator('textarea').inputValue();
+  const src = await cell(page, 1).locator('textarea.lab-code').inputValue();
   await setCode(page, 1, src.replace('const sizeA = 12;', 'const sizeA = 3;'));
-  await cell(page, 1).locator('textarea').press('Shift+Enter');
+  await cell(page, 1).locator('textarea.lab-code').press('Shift+Enter');
   // Cell 2 reads sizeA: it re-runs and shows the new received text; cell 4 reads received.
   await expect(cell(page, 1).locator('.lab-output')).toContainText('3');
   await expect.poll(() => cell(page, 2).locator('.lab-output').innerText(), { timeout: 30_000 }).not.toBe(before);
@@ -50,14 +67,14 @@ test('an endless loop stops that cell with a message; the rest keeps its values 
   await runAll(page);
   const pages = await cell(page, 2).locator('.lab-output').innerText();
   await setCode(page, 3, 'const naive = 1;\nwhile (true) {}\nconst real = 2;');
-  await cell(page, 3).locator('textarea').press('Shift+Enter');
+  await cell(page, 3).locator('textarea.lab-code').press('Shift+Enter');
   await expect(cell(page, 3)).toHaveAttribute('data-state', 'error', { timeout: 20_000 });
   await expect(cell(page, 3).locator('.lab-cell-status')).toContainText('did not finish');
   // The page stayed responsive (this click and typing work), and the other cells keep their output.
   await expect.poll(() => cell(page, 2).locator('.lab-output').innerText()).toBe(pages);
   // Fix it: the Lab restarts its worker and recomputes what the cell reads.
   await setCode(page, 3, 'const naive = Math.ceil(len / PAGE_SIZE);\nconst real = pages.length;');
-  await cell(page, 3).locator('textarea').press('Shift+Enter');
+  await cell(page, 3).locator('textarea.lab-code').press('Shift+Enter');
   await expect(cell(page, 3)).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
   await expect(cell(page, 3).locator('.lab-output')).toContainText('real');
 });
@@ -66,7 +83,7 @@ test('an error shows its line and column; dependents keep their last values', as
   await openStarter(page, 'capstone-daq-driver');
   await runAll(page);
   await setCode(page, 1, 'const sampleRate = 1000;\nconst bytesPerSample = (undefined as any).x;\nconst maxLen = 1;\nconst blockBytes = 2;');
-  await cell(page, 1).locator('textarea').press('Shift+Enter');
+  await cell(page, 1).locator('textarea.lab-code').press('Shift+Enter');
   await expect(cell(page, 1)).toHaveAttribute('data-state', 'error');
   await expect(cell(page, 1).locator('.lab-cell-status')).toContainText(/Line 2, column \d+: TypeError/);
   await expect(cell(page, 3)).toHaveAttribute('data-state', 'stale');
@@ -90,7 +107,7 @@ test('export then import round trip; a malformed import changes nothing', async 
   // The exported file comes back as a new notebook with the same cells.
   await page.locator('#lab-import').setInputFiles(file);
   await expect(page.locator('#lab-status')).toContainText('Imported');
-  await expect(cell(page, 1).locator('textarea')).toHaveValue(/rx-correct/);
+  await expect(cell(page, 1).locator('textarea.lab-code')).toHaveValue(/rx-correct/);
   await expect(page.locator('.lab-cell')).toHaveCount(3);
   await expect(page.locator('#lab-list option')).toHaveCount(2);
 });
@@ -105,7 +122,7 @@ test('share link round trip; a damaged link changes nothing and says why', async
   const other = await context.newPage();
   await other.goto(url);
   await expect(other.locator('#lab-root')).toHaveAttribute('data-ready', 'true');
-  await expect(other.locator('.lab-cell').first().locator('textarea')).toHaveValue(/const xmitSize = 32;/);
+  await expect(other.locator('.lab-cell').first().locator('textarea.lab-code')).toHaveValue(/const xmitSize = 32;/);
   await expect(other.locator('#lab-title')).toHaveText(/xmit ring/);
   await other.goto('/lab/#nb=AAAA-not-deflate');
   await other.reload();
@@ -116,7 +133,7 @@ test('a player link opens in the Lab as cells that recreate the run', async ({ p
   const { encodeShare, } = await import('../../sims/core/share.ts');
   const { TTY_PRESETS } = await import('../../sims/tty/presets.ts');
   const p = TTY_PRESETS['kernel-blocking'];
-  const text = encodeShare({ model: 'tty', params: p.params, schedule: p.schedule, step: p.schedule.length });
+  const text = encodeShare({ model: 'tty', params: p.params, schedule: p.schedule!, step: p.schedule!.length });
   await page.goto(`/lab/?sim=${text}`);
   await expect(cell(page, 2)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
   await expect(cell(page, 2).locator('.lab-run-head')).toContainText('Run of the tty model');
@@ -139,7 +156,7 @@ test('phone layout: cells stack and nothing overflows the page', async ({ page }
   await runAll(page);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  const box = await cell(page, 1).locator('textarea').boundingBox();
+  const box = await cell(page, 1).locator('textarea.lab-code').boundingBox();
   expect(box!.width).toBeGreaterThan(300);
   expect(box!.x + box!.width).toBeLessThanOrEqual(375);
 });
