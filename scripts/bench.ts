@@ -46,6 +46,17 @@ async function main() {
   const port = Number(process.env.BENCH_PORT ?? 4392);
   const server = await serve({ port, quiet: true });
   const base = `http://127.0.0.1:${port}`;
+  if (process.argv.includes('--lab')) {
+    // Only the Lab's edit -> dependents time.
+    const b = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROME_ARGS });
+    try {
+      await benchLab(b, base);
+    } finally {
+      await b.close();
+      server.close();
+    }
+    return;
+  }
   // --before <dist>: also measure another build (e.g. the commit before a change) in this run.
   const beforeAt = process.argv.indexOf('--before');
   const beforeDir = beforeAt > 0 ? process.argv[beforeAt + 1] : null;

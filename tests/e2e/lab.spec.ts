@@ -160,3 +160,19 @@ test('phone layout: cells stack and nothing overflows the page', async ({ page }
   expect(box!.width).toBeGreaterThan(300);
   expect(box!.x + box!.width).toBeLessThanOrEqual(375);
 });
+
+test('"Open this run in the Lab" on a lesson player opens the run at that step', async ({ page }) => {
+  await page.goto('/lessons/tty-write-atomicity/');
+  const player = page.locator('tty-sim').first();
+  await player.scrollIntoViewIfNeeded();
+  const copy = player.getByRole('button', { name: 'Copy link to this step' });
+  await expect(copy).toBeEnabled({ timeout: 20_000 });
+  await copy.click();
+  const lab = player.getByRole('link', { name: 'Open this run in the Lab' });
+  await expect(lab).toHaveAttribute('href', /\/lab\/\?sim=/);
+  await lab.click();
+  await expect(page).toHaveURL(/\/lab\/\?sim=/);
+  await expect(cell(page, 2)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+  await expect(cell(page, 2).locator('.lab-run-head')).toContainText('Run of the tty model');
+  await expect(cell(page, 1).locator('textarea.lab-code')).toHaveValue(/const params = \{/);
+});
