@@ -49,6 +49,17 @@ async function main() {
   const port = Number(process.env.BENCH_PORT ?? 4392);
   const server = await serve({ port, quiet: true });
   const base = `http://127.0.0.1:${port}`;
+  if (process.argv.includes('--lab')) {
+    // Only the Lab's edit -> dependents time.
+    const b = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROME_ARGS });
+    try {
+      await benchLab(b, base);
+    } finally {
+      await b.close();
+      server.close();
+    }
+    return;
+  }
   // --before <dist>: also measure another build (e.g. the commit before a change) in this run.
   const beforeAt = process.argv.indexOf('--before');
   const beforeDir = beforeAt > 0 ? process.argv[beforeAt + 1] : null;
@@ -154,13 +165,61 @@ async function main() {
       await ctx.close();
      }
     }
-    await benchRealKernel(browser, base);
+    if (!gradingOnly) await benchRealKernel(browser, base);
+    if (!gradingOnly) await benchLab(browser, base);
   } finally {
     await browser.close();
     server.close();
     beforeServer?.kill();
   }
   if (!gradingOnly) benchExplorer();
+}
+
+/**
+ * The Lab: time from editing a cell (its new text in, Shift+Enter) to every cell that depends
+ * on it redrawn (tty starter notebook: cell 1 defines sizeA; cells 2, 3 and 4 depend on it).
+ * Median of 11 after 2 warm-ups.
+ */
+async function benchLab(browser: import('@playwright/test').Browser, base: string) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/lab/`);
+  await page.evaluate(() => {
+    localStorage.clear();
+    localStorage.setItem('dpl:lab:plain', '1');
+  });
+  await page.goto(`${base}/lab/?nb=tty-write-atomicity`);
+  await page.waitForSelector('#lab-root[data-ready="true"]');
+  await page.click('#lab-run-all');
+  await page.waitForFunction(() => [...document.querySelectorAll('.lab-cell')].every((c) => (c as HTMLElement).dataset.state === 'ok'), undefined, { timeout: 60_000 });
+  const times: number[] = [];
+  for (let i = 0; i < 13; i++) {
+    const ms = await page.evaluate(async (size) => {
+      const cells = [...document.querySelectorAll<HTMLElement>('.lab-cell')];
+      const ta = cells[0].querySelector('textarea')!;
+      const dependents = cells.slice(1);
+      const seen = new Set<HTMLElement>();
+      const done = new Promise<number>((resolve) => {
+        const obs = new MutationObserver(() => {
+          for (const c of dependents) if (c.dataset.state === 'running') seen.add(c);
+          if (seen.size === dependents.length && dependents.every((c) => c.dataset.state === 'ok')) {
+            obs.disconnect();
+            requestAnimationFrame(() => resolve(performance.now()));
+          }
+        });
+        for (const c of dependents) obs.observe(c, { attributes: true, attributeFilter: ['data-state'] });
+      });
+      const t0 = performance.now();
+      ta.value = ta.value.replace(/const sizeA = \d+;/, `const sizeA = ${size};`);
+      ta.dispatchEvent(new Event('input', { bubbles: true }));
+      ta.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true, cancelable: true }));
+      return (await done) - t0;
+    }, 4 + (i % 9));
+    if (i >= 2) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`\nLab: edit a cell -> its 3 dependents redrawn (tty starter, median of 11 after 2 warm-ups): median ${times[5].toFixed(1)} ms (${times[0].toFixed(1)}-${times[10].toFixed(1)})`);
+  await ctx.close();
 }
 
 await main();

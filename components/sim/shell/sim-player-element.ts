@@ -361,6 +361,9 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     }
     this.el('linkstep').textContent = String(index);
     input.value = url;
+    // "Open in the Lab": the Lab's first cells recreate this run (components/lab/from-share.ts).
+    const lab = box.querySelector<HTMLAnchorElement>('a.sim-lablink') ?? box.appendChild(Object.assign(document.createElement('a'), { className: 'sim-lablink', textContent: 'Open this run in the Lab' }));
+    lab.href = `${import.meta.env.BASE_URL}lab/?sim=${encodeURIComponent(url.slice(url.indexOf('#sim=') + 5))}`;
     box.hidden = false;
     status.textContent = '';
     try {

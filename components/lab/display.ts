@@ -1,0 +1,211 @@
+/**
+ * What a Lab cell's values look like on the page, computed where the values live (in the Lab
+ * worker, or in Node for the headless check) and sent to the page as plain data:
+ * - an array of records (objects whose fields are primitives) as a `table`;
+ * - a simulation run (`{ model, params, schedule, seed? }` or `{ model, states }`, where
+ *   `model` implements sims/core/model.ts) as a `run`: every step's choice and narration, and a
+ *   share text when the model has a lesson player that opens share links;
+ * - anything else as a `value` tree for the inspector.
+ * Values are the learner's: every read is guarded (a throwing getter or Proxy becomes a note),
+ * and sizes are capped so a huge value cannot flood the page.
+ */
+import { encodeShare } from '../../sims/core/share.ts';
+
+/** One node of the inspector tree. */
+export type ValueNode =
+  | { t: 'prim'; text: string; type: string }
+  | { t: 'obj'; label: string; entries: [string, ValueNode][]; more: number };
+
+/** One step of a run trace. */
+export interface TraceStep {
+  step: number;
+  /** The choice taken into this state (`describeChoice`); empty for the initial state. */
+  choice: string;
+  narration: string;
+  /** `file: function` of the kernel code the step models, when any. */
+  source?: string;
+}
+
+/** How one value is shown. */
+export type Display =
+  | { kind: 'table'; columns: string[]; rows: string[][]; total: number }
+  | { kind: 'run'; model: string; steps: TraceStep[]; total: number; share?: { lesson: string; text: string } }
+  | { kind: 'value'; tree: ValueNode };
+
+/** Limits of a display: table rows, trace steps, object entries per node, tree depth, text length. */
+export const DISPLAY_LIMITS = { rows: 200, steps: 400, entries: 40, depth: 4, text: 300 } as const;
+
+function read(o: unknown, k: PropertyKey): unknown {
+  try {
+    return (o as Record<PropertyKey, unknown>)[k];
+  } catch (e) {
+    return `[reading ${String(k)} threw: ${short(e instanceof Error ? e.message : e)}]`;
+  }
+}
+
+function short(x: unknown): string {
+  let s: string;
+  try {
+    s = String(x);
+  } catch {
+    s = '[value that cannot be printed]';
+  }
+  return s.length > DISPLAY_LIMITS.text ? `${s.slice(0, DISPLAY_LIMITS.text)}…` : s;
+}
+
+function prim(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > DISPLAY_LIMITS.text ? `${v.slice(0, DISPLAY_LIMITS.text)}…` : v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'function') return `ƒ ${short(read(v, 'name')) || '(anonymous)'}()`;
+  if (typeof v === 'symbol') return short(v.toString());
+  return String(v);
+}
+
+function keysOf(o: object): string[] {
+  try {
+    return Object.keys(o);
+  } catch {
+    return [];
+  }
+}
+
+/** The inspector tree of `v` (depth- and size-capped). Never throws. */
+export function tree(v: unknown, depth = 0, seen = new Set<object>()): ValueNode {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function') || typeof v === 'function') return { t: 'prim', text: prim(v), type: v === null ? 'null' : typeof v };
+  const o = v as object;
+  if (seen.has(o)) return { t: 'prim', text: '[circular]', type: 'note' };
+  let label = 'Object';
+  let entries: [string, unknown][] = [];
+  try {
+    if (Array.isArray(o)) {
+      label = `Array(${o.length})`;
+      entries = o.slice(0, DISPLAY_LIMITS.entries).map((x, i) => [String(i), x]);
+      const more = o.length - entries.length;
+      return finish(label, entries, more, depth, seen, o);
+    }
+    if (o instanceof Map) {
+      label = `Map(${o.size})`;
+      entries = [...o.entries()].slice(0, DISPLAY_LIMITS.entries).map(([k, x]) => [prim(typeof k === 'object' ? short(k) : k), x]);
+      return finish(label, entries, o.size - entries.length, depth, seen, o);
+    }
+    if (o instanceof Set) {
+      label = `Set(${o.size})`;
+      entries = [...o.values()].slice(0, DISPLAY_LIMITS.entries).map((x, i) => [String(i), x]);
+      return finish(label, entries, o.size - entries.length, depth, seen, o);
+    }
+    if (ArrayBuffer.isView(o) && !(o instanceof DataView)) {
+      const a = o as unknown as ArrayLike<number>;
+      label = `${Object.prototype.toString.call(o).slice(8, -1)}(${a.length})`;
+      entries = Array.from({ length: Math.min(a.length, DISPLAY_LIMITS.entries) }, (_, i) => [String(i), a[i]]);
+      return finish(label, entries, a.length - entries.length, depth, seen, o);
+    }
+    if (o instanceof Error) return { t: 'prim', text: `${short(read(o, 'name'))}: ${short(read(o, 'message'))}`, type: 'error' };
+    const ctor = read(o, 'constructor');
+    const name = typeof ctor === 'function' ? short(read(ctor, 'name')) : '';
+    if (name && name !== 'Object') label = name;
+  } catch (e) {
+    return { t: 'prim', text: `[cannot be shown: ${short(e instanceof Error ? e.message : e)}]`, type: 'note' };
+  }
+  const keys = keysOf(o);
+  entries = keys.slice(0, DISPLAY_LIMITS.entries).map((k) => [k, read(o, k)]);
+  return finish(label, entries, keys.length - entries.length, depth, seen, o);
+}
+
+function finish(label: string, entries: [string, unknown][], more: number, depth: number, seen: Set<object>, o: object): ValueNode {
+  if (depth >= DISPLAY_LIMITS.depth) return { t: 'obj', label, entries: [], more: entries.length + more };
+  seen.add(o);
+  const out: ValueNode = { t: 'obj', label, entries: entries.map(([k, x]) => [k, tree(x, depth + 1, seen)]), more };
+  seen.delete(o);
+  return out;
+}
+
+/** True for an array of at least one record whose fields are all primitives. */
+function isRecordArray(v: unknown): v is Record<string, unknown>[] {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  return v.slice(0, 50).every((r) => {
+    if (!r || typeof r !== 'object' || Array.isArray(r)) return false;
+    return keysOf(r).every((k) => {
+      const x = read(r, k);
+      return x === null || (typeof x !== 'object' && typeof x !== 'function');
+    });
+  });
+}
+
+interface ModelLike {
+  id: string;
+  initialState(p: unknown, seed: number): unknown;
+  step(s: unknown, c: unknown): unknown;
+  event(s: unknown): { narration: string; source: { file: string; fn: string } | null } | null;
+  describeChoice(s: unknown, c: unknown): string;
+}
+
+function isModel(m: unknown): m is ModelLike {
+  return !!m && typeof m === 'object' && typeof read(m, 'id') === 'string' && ['initialState', 'step', 'event', 'describeChoice'].every((k) => typeof read(m, k) === 'function');
+}
+
+/** The lesson whose player opens a model's share links (`#sim=`). */
+const PLAYER_LESSON: Record<string, string> = { tty: 'tty-write-atomicity', mm: 'pinning-user-pages' };
+
+/**
+ * The trace of a simulation run, or null when `v` is not one. A run is `{ model, params,
+ * schedule, seed? }` (replayed from the initial state) or `{ model, states, schedule? }`.
+ * Throws what the model throws (an invalid parameter, a choice that is not enabled).
+ */
+export function runTrace(v: unknown): Extract<Display, { kind: 'run' }> | null {
+  if (!v || typeof v !== 'object') return null;
+  const model = read(v, 'model');
+  if (!isModel(model)) return null;
+  const schedule = read(v, 'schedule');
+  let states = read(v, 'states') as unknown[] | undefined;
+  const params = read(v, 'params');
+  if (!Array.isArray(states)) {
+    if (!Array.isArray(schedule) || params === undefined) return null;
+    const seed = Number(read(v, 'seed') ?? 1);
+    states = [model.initialState(params, seed)];
+    for (const c of schedule.slice(0, DISPLAY_LIMITS.steps)) states.push(model.step(states[states.length - 1], c));
+  }
+  const steps: TraceStep[] = [];
+  states.slice(0, DISPLAY_LIMITS.steps + 1).forEach((s, i) => {
+    const ev = model.event(s);
+    const prev = i > 0 ? states![i - 1] : null;
+    const c = Array.isArray(schedule) && i > 0 ? schedule[i - 1] : undefined;
+    const step: TraceStep = { step: i, choice: i > 0 && c !== undefined ? short(model.describeChoice(prev, c)) : '', narration: ev ? short(ev.narration) : 'initial state' };
+    if (ev?.source) step.source = `${ev.source.file}: ${ev.source.fn}`;
+    steps.push(step);
+  });
+  const out: Extract<Display, { kind: 'run' }> = { kind: 'run', model: model.id, steps, total: states.length };
+  const lesson = PLAYER_LESSON[model.id];
+  if (lesson && Array.isArray(schedule)) {
+    try {
+      const text = model.id === 'tty'
+        ? encodeShare({ model: 'tty', params: params as never, schedule: schedule as never, step: schedule.length })
+        : typeof read(v, 'preset') === 'string'
+          ? encodeShare({ model: 'mm', preset: read(v, 'preset') as string, schedule: schedule as never, step: schedule.length })
+          : null;
+      if (text) out.share = { lesson, text };
+    } catch {
+      /* not shareable (too large, or parameters a link cannot carry): the trace still shows */
+    }
+  }
+  return out;
+}
+
+/** How `v` is shown (see the module comment). Never throws: a failing run shows as an error value. */
+export function describe(v: unknown): Display {
+  try {
+    const run = runTrace(v);
+    if (run) return run;
+  } catch (e) {
+    return { kind: 'value', tree: { t: 'prim', text: `This run cannot be replayed: ${short(e instanceof Error ? e.message : e)}`, type: 'error' } };
+  }
+  if (isRecordArray(v)) {
+    const columns: string[] = [];
+    for (const r of v.slice(0, DISPLAY_LIMITS.rows)) for (const k of keysOf(r)) if (!columns.includes(k) && columns.length < 30) columns.push(k);
+    const rows = v.slice(0, DISPLAY_LIMITS.rows).map((r) => columns.map((c) => {
+      const x = read(r, c);
+      return x === undefined ? '' : typeof x === 'string' ? short(x) : prim(x);
+    }));
+    return { kind: 'table', columns, rows, total: v.length };
+  }
+  return { kind: 'value', tree: tree(v) };
+}
