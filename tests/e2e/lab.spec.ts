@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { uncover } from './helpers';
 
 /** Cell `n` (1-based) of the open notebook. */
 const cell = (page: Page, n: number) => page.locator('.lab-cell').nth(n - 1);
@@ -165,6 +166,7 @@ test('"Open this run in the Lab" on a lesson player opens the run at that step',
   await page.goto('/lessons/tty-write-atomicity/');
   const player = page.locator('tty-sim').first();
   await player.scrollIntoViewIfNeeded();
+  await uncover(player);
   const copy = player.getByRole('button', { name: 'Copy link to this step' });
   await expect(copy).toBeEnabled({ timeout: 20_000 });
   await copy.click();
