@@ -7,6 +7,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { uncover } from './helpers';
 
 test.use({ viewport: { width: 375, height: 740 } });
 
@@ -40,6 +41,7 @@ for (const [lesson, selector] of players) {
     await page.goto(lesson);
     const sim = page.locator(selector);
     await sim.evaluate((e) => e.scrollIntoView());
+    await uncover(sim);
     await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
     await sim.getByRole('button', { name: 'Step forward' }).click();
     await expect(sim).toHaveAttribute('data-step', '1');
@@ -58,6 +60,7 @@ test('the swimlane keeps its lane labels in view when it scrolls sideways', asyn
   await page.goto('/lessons/tty-write-atomicity/');
   const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
   await sim.evaluate((e) => e.scrollIntoView());
+  await uncover(sim);
   await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
   await sim.locator('[data-part="slider"]').focus();
   await page.keyboard.press('End');
@@ -76,6 +79,7 @@ test('a 100,000-character address gives a message that stays inside the walk car
   await page.goto('/lessons/pinning-user-pages/');
   const sim = page.locator('mm-sim[data-preset="translate"]');
   await sim.evaluate((e) => e.scrollIntoView());
+  await uncover(sim);
   await expect(sim).toHaveAttribute('data-ready', 'true');
   const input = sim.locator('[data-part="walkinput"]');
   await input.fill('1'.repeat(100_000));
@@ -93,6 +97,7 @@ test('"Step N of N" sits beside "N steps so far" in the text trace', async ({ pa
   await page.goto('/lessons/tty-write-atomicity/');
   const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
   await sim.evaluate((e) => e.scrollIntoView());
+  await uncover(sim);
   await expect(sim).toHaveAttribute('data-ready', 'true');
   await expect(sim.locator('[data-part="tracecount"]')).toHaveText('0 steps');
   await sim.getByRole('button', { name: 'Step forward' }).click();
