@@ -2,7 +2,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-// @ts-expect-error plain .mjs module without types
 import { createRoomService, validateState, isRoomCode, newCode } from '../../scripts/rooms.mjs';
 
 type Service = ReturnType<typeof createRoomService>;
@@ -116,8 +115,8 @@ describe('room service over HTTP', () => {
     const base = await start();
     const { code, key } = await (await post(`${base}/api/rooms`, {})).json();
     for (let step = 0; step < 20; step++) await post(`${base}/api/rooms/${code}/state`, { key, state: { ...STATE, step } });
-    const room = service!.rooms.get(code);
-    expect(room.state.step).toBe(19);
+    const room = service!.rooms.get(code)!;
+    expect((room.state as { step: number }).step).toBe(19);
     expect(Object.keys(room)).not.toContain('history');
   });
 
