@@ -6,7 +6,7 @@
  * keeps exploring); Rejoin catches up with the latest state. The room never touches the
  * learner's code or progress: it only reads which exercises passed, if the learner allows it.
  */
-import { currentSection, detectRooms, scrollToSection, type RoomState } from './room-frame.ts';
+import { currentSection, detectRooms, embedLesson, scrollToSection, type RoomState } from './room-frame.ts';
 
 const CODE_RE = /^[A-HJ-KMNP-Z2-9]{6}$/;
 const PROGRESS_PREFIX = 'dpl:v1:ex:';
@@ -138,6 +138,7 @@ export async function initFollower(root: HTMLElement): Promise<void> {
 
   frame.addEventListener('load', () => {
     frame.dataset.loading = 'false';
+    if (frame.contentDocument) embedLesson(frame.contentDocument, 'Lesson the presenter is showing');
     root.dataset.frame = frame.contentWindow?.location.pathname ?? '';
     const s = pending;
     pending = null;

@@ -5,7 +5,7 @@
  * Keys (outside text fields, on the page or inside the lesson): N next step, P previous step,
  * S next section, F projector mode.
  */
-import { currentSection, detectRooms, sectionsOf, scrollToSection, type RoomState } from './room-frame.ts';
+import { currentSection, detectRooms, embedLesson, sectionsOf, scrollToSection, type RoomState } from './room-frame.ts';
 
 interface Room {
   code: string;
@@ -185,19 +185,16 @@ export async function initPresenter(root: HTMLElement): Promise<void> {
   $<HTMLButtonElement>('[data-act="section"]').addEventListener('click', nextSection);
   $<HTMLButtonElement>('[data-act="projector"]').addEventListener('click', () => projector());
 
-  const PROJECTOR_CSS = `html.dpl-projector { font-size: 140%; }
-html.dpl-projector body { --fg: #000; --bg: #fff; --muted: #111; color: #000; background: #fff; }
-@media (prefers-color-scheme: dark) { html.dpl-projector body { --fg: #fff; --bg: #000; --muted: #eee; color: #fff; background: #000; } }
-html.dpl-projector .site-header, html.dpl-projector .site-footer { display: none; }`;
+  /** Projector mode inside the lesson: larger type, black on white, stronger borders. */
+  const PROJECTOR_CSS = `html:root.dpl-projector { font-size: 140%; color-scheme: light; --bg: #fff; --surface: #fff; --surface-2: #f0f0f0; --fg: #000; --muted: #1a1a1a; --border: #444; --code-bg: #f0f0f0; }
+html:root.dpl-projector body { color: #000; background: #fff; }`;
 
   const attach = () => {
     const win = frame.contentWindow;
     const doc = frame.contentDocument;
     if (!win || !doc) return;
     lastPlayer = null;
-    const style = doc.createElement('style');
-    style.textContent = PROJECTOR_CSS;
-    doc.head.append(style);
+    embedLesson(doc, 'Lesson being presented', PROJECTOR_CSS);
     doc.documentElement.classList.toggle('dpl-projector', root.dataset.projector === 'true');
     const sel = Array.from(select.options).find((o) => o.value === win.location.pathname);
     if (sel) select.value = sel.value;

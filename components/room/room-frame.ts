@@ -79,3 +79,15 @@ export function scrollToSection(win: Window, section: string | null, scroll: num
   const end = i + 1 < hs.length ? docTop(hs[i + 1]) : win.document.documentElement.scrollHeight;
   win.scrollTo({ top: Math.max(0, start + scroll * (end - start) - TOP_LINE), behavior: 'auto' });
 }
+
+/**
+ * Fits a lesson document into the room page's iframe: its own site header and footer are
+ * hidden (the room page has them) and its main landmark is named, so the page as a whole has
+ * one banner and distinguishable landmarks. `label` names the lesson's main region.
+ */
+export function embedLesson(doc: Document, label: string, extraCss = ''): void {
+  const style = doc.createElement('style');
+  style.textContent = `.site-header, .site-footer, .skip-link { display: none !important; }\n${extraCss}`;
+  doc.head.append(style);
+  doc.querySelector('main')?.setAttribute('aria-label', label);
+}
