@@ -81,6 +81,18 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   await expect(lroot).toHaveAttribute('data-following', 'true');
   await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '5', { timeout: 1000 });
 
+  // Keyboard control on the presenter page: N steps the player the presenter last used; F
+  // turns projector mode on in the presented lesson.
+  await presenter.getByRole('button', { name: /Projector mode/ }).focus();
+  await presenter.keyboard.press('n');
+  await expect(pframe.locator(`#${id}`)).toHaveAttribute('data-step', '6');
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '6', { timeout: 1000 });
+  await presenter.keyboard.press('p');
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '5', { timeout: 1000 });
+  await presenter.keyboard.press('f');
+  await expect(presenter.getByRole('button', { name: /Projector mode/ })).toHaveAttribute('aria-pressed', 'true');
+  await expect(pframe.locator('html')).toHaveClass(/dpl-projector/);
+
   await pctx.close();
   await lctx.close();
 });
