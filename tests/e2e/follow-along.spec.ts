@@ -1,0 +1,118 @@
+// Follow-along mode (issue 18): a presenter and a learner in two browser contexts, against the
+// local server (scripts/serve.mjs, which hosts the rooms).
+import { expect, test, type FrameLocator, type Page } from '@playwright/test';
+
+const LESSON = '/lessons/tty-write-atomicity/';
+
+/** Id of the first tty player outside a Predict question (those are covered until answered). */
+async function freePlayerId(frame: FrameLocator): Promise<string> {
+  const id = await frame.locator('tty-sim[data-ready]').first().evaluate((first) => {
+    const all = Array.from(first.ownerDocument.querySelectorAll<HTMLElement>('tty-sim[id]'));
+    return all.find((p) => !p.closest('dpl-predict'))?.id ?? '';
+  });
+  expect(id).not.toBe('');
+  return id;
+}
+
+async function stepForward(page: Page, frame: FrameLocator, id: string, times: number) {
+  const player = frame.locator(`#${id}`);
+  await player.scrollIntoViewIfNeeded();
+  for (let i = 0; i < times; i++) {
+    const before = Number(await player.getAttribute('data-step'));
+    await player.locator('[data-part="forward"]').click();
+    await expect(player).toHaveAttribute('data-step', String(before + 1));
+  }
+  // Wait until the presenter page has published this step.
+  await expect(page.locator('[data-room-present]')).toHaveAttribute('data-step', (await player.getAttribute('data-step'))!);
+}
+
+test('a learner follows the presenter, detaches, and catches up on rejoin', async ({ browser }) => {
+  const pctx = await browser.newContext();
+  const lctx = await browser.newContext();
+  const presenter = await pctx.newPage();
+  const learner = await lctx.newPage();
+
+  await presenter.goto('/present/');
+  const proot = presenter.locator('[data-room-present]');
+  await expect(proot).toHaveAttribute('data-state', 'live');
+  const code = (await presenter.getByTestId('room-code').textContent())!;
+  expect(code).toMatch(/^[A-Z2-9]{6}$/);
+  await expect(presenter.locator('.room-urls li').first()).toContainText(`/join/?code=${code}`);
+  await presenter.getByLabel('Lesson').selectOption(LESSON);
+  await expect(proot).toHaveAttribute('data-frame', LESSON);
+  const pframe = presenter.frameLocator('[data-testid="present-frame"]');
+
+  await learner.goto(`/join/?code=${code}`);
+  const lroot = learner.locator('[data-room-join]');
+  await expect(learner.getByLabel('Room code')).toHaveValue(code);
+  await learner.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(lroot).toHaveAttribute('data-frame', LESSON);
+  await expect(presenter.getByTestId('learner-count')).toHaveText('1');
+  const lframe = learner.frameLocator('[data-testid="follow-frame"]');
+
+  // The presenter steps a player: the learner's copy of that player shows the same step.
+  const id = await freePlayerId(pframe);
+  await stepForward(presenter, pframe, id, 2);
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '2', { timeout: 1000 });
+  await stepForward(presenter, pframe, id, 1);
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '3', { timeout: 1000 });
+
+  // The presenter moves to the next section (key S): the learner's page scrolls there.
+  const sectionBefore = await proot.getAttribute('data-section');
+  await presenter.getByRole('button', { name: /Next section/ }).focus();
+  await presenter.keyboard.press('s');
+  await expect(proot).not.toHaveAttribute('data-section', sectionBefore ?? '');
+  const section = (await proot.getAttribute('data-section'))!;
+  expect(section).not.toBe('');
+  const headingTop = () => lframe.locator(`[id="${section}"]`).evaluate((h) => Math.round(h.getBoundingClientRect().top));
+  await expect.poll(headingTop, { timeout: 1000 }).toBeGreaterThanOrEqual(40);
+  await expect.poll(headingTop, { timeout: 1000 }).toBeLessThanOrEqual(140);
+
+  // Detach: the learner receives the presenter's changes but its page stays put.
+  await learner.getByRole('button', { name: 'Detach' }).click();
+  await expect(lroot).toHaveAttribute('data-following', 'false');
+  await stepForward(presenter, pframe, id, 2);
+  const published = (await proot.getAttribute('data-published'))!;
+  await expect(lroot).toHaveAttribute('data-latest', published);
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '3');
+
+  // Rejoin: one click catches up with the presenter's step.
+  await learner.getByRole('button', { name: 'Rejoin' }).click();
+  await expect(lroot).toHaveAttribute('data-following', 'true');
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '5', { timeout: 1000 });
+
+  // Keyboard control on the presenter page: N steps the player the presenter last used; F
+  // turns projector mode on in the presented lesson.
+  await presenter.getByRole('button', { name: /Projector mode/ }).focus();
+  await presenter.keyboard.press('n');
+  await expect(pframe.locator(`#${id}`)).toHaveAttribute('data-step', '6');
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '6', { timeout: 1000 });
+  await presenter.keyboard.press('p');
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '5', { timeout: 1000 });
+  await presenter.keyboard.press('f');
+  await expect(presenter.getByRole('button', { name: /Projector mode/ })).toHaveAttribute('aria-pressed', 'true');
+  await expect(pframe.locator('html')).toHaveClass(/dpl-projector/);
+
+  await pctx.close();
+  await lctx.close();
+});
+
+test('the join page explains a wrong room code', async ({ page }) => {
+  await page.goto('/join/');
+  await page.getByLabel('Room code').fill('ZZZZZZ');
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('There is no room ZZZZZZ');
+  await page.getByLabel('Room code').fill('abc');
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('6 letters and digits');
+});
+
+test('without the room server the pages hide the feature with one sentence', async ({ page }) => {
+  await page.route('**/api/rooms/**', (route) => route.fulfill({ status: 404, contentType: 'text/html', body: 'Not found' }));
+  await page.goto('/join/');
+  await expect(page.getByText('Following a presenter needs the workshop server')).toBeVisible();
+  await expect(page.getByLabel('Room code')).toBeHidden();
+  await page.goto('/present/');
+  await expect(page.getByText('Follow-along needs the workshop server')).toBeVisible();
+  await expect(page.getByTestId('room-code')).toBeHidden();
+});
