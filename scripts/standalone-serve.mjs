@@ -23,7 +23,7 @@ const site = path.resolve(process.env.DIST_DIR ?? path.join(here, 'site'));
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json; charset=utf-8', '.svg': 'image/svg+xml',
-  '.txt': 'text/plain; charset=utf-8', '.c': 'text/plain; charset=utf-8', '.h': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8', '.cases': 'text/plain; charset=utf-8', '.c': 'text/plain; charset=utf-8', '.h': 'text/plain; charset=utf-8',
   '.woff2': 'font/woff2', '.woff': 'font/woff', '.png': 'image/png', '.ico': 'image/x-icon',
   '.wasm': 'application/wasm', '.map': 'application/json; charset=utf-8', '.webmanifest': 'application/manifest+json',
 };

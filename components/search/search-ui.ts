@@ -93,6 +93,13 @@ function build(base: string): HTMLDialogElement {
     }
   };
   input.addEventListener('input', run);
+  // A search field's own Escape only clears it; here Escape closes the dialog at once.
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      d.close();
+    }
+  });
   // Close when a result is followed (it may be a section of the page already open).
   list.addEventListener('click', (e) => {
     if ((e.target as HTMLElement).closest('a')) d.close();
