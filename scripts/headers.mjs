@@ -6,7 +6,8 @@
 /** Pages and assets: everything from this origin only. */
 export const SITE_CSP = [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-inline'",
+  // wasm-unsafe-eval: the search index (Pagefind) runs as WebAssembly; no JS eval on pages.
+  "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
@@ -32,6 +33,8 @@ export function headersFor(pathname) {
     'Content-Security-Policy': pathname.startsWith('/_astro/workers/') ? WORKER_CSP : SITE_CSP,
   };
   if (pathname.startsWith('/_astro/')) h['Cache-Control'] = 'public, max-age=31536000, immutable';
+  // The service worker and the search entry points must be revalidated so a new build is seen.
+  if (pathname === '/sw.js' || pathname.startsWith('/pagefind/pagefind')) h['Cache-Control'] = 'no-cache';
   return h;
 }
 
@@ -44,6 +47,8 @@ export function headersFile() {
     '  Referrer-Policy: no-referrer',
     '/_astro/*',
     '  Cache-Control: public, max-age=31536000, immutable',
+    '/sw.js',
+    '  Cache-Control: no-cache',
     '/_astro/workers/*',
     '  ! Content-Security-Policy',
     `  Content-Security-Policy: ${WORKER_CSP}`,
