@@ -12,6 +12,7 @@
  * Exits 1 unless the first touch takes about one fault per page (at least 90%) and the
  * second touch and the touch after MAP_POPULATE take almost none (at most 10%). No privileges.
  */
+// vm: yes
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <sys/mman.h>

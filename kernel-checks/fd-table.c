@@ -15,6 +15,7 @@
  *   RESULT fd-table ok|fail cases=N mismatches=M
  * Exits 1 on any mismatch. Needs no privileges (only lowers its own soft RLIMIT_NOFILE).
  */
+// vm: yes
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -7,6 +7,7 @@
  * Prints one line: RESULT lowest-fd ok|fail key=value ... and exits 1 if the kernel
  * does not give back the lowest free fd. Needs no privileges.
  */
+// vm: yes
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>

@@ -13,6 +13,7 @@
  * and exits 1 unless the revoked page gives SIGBUS (BUS_ADRERR) and the kept page does not.
  * Uses memfd_create (Linux 3.17+), so it needs no file system and no privileges.
  */
+// vm: yes
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>

@@ -16,6 +16,7 @@ import { watchRequests } from './helpers.ts';
 
 const TTY = '/lessons/tty-write-atomicity/';
 const UIO = '/lessons/uio-user-space-dma/';
+const SIDE = '/lessons/side-questions/';
 const BOOT_TIMEOUT = 120_000;
 
 /** Every program built into the image: kernel-checks/*.c tagged `// vm: yes`. */
@@ -87,6 +88,38 @@ test('the UIO lesson: maps, read() rules and the interrupt count from the emulat
   await panel.locator('[data-part="results-box"] summary').click();
   const axe = await new AxeBuilder({ page }).include('.rk').analyze();
   expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+});
+
+test('the side questions: fd and fault claims next to the kernel\'s answers', async ({ page }) => {
+  test.setTimeout(3 * BOOT_TIMEOUT + 30_000);
+  await page.goto(SIDE);
+  const panels = page.locator('.rk');
+  await expect(panels).toHaveCount(3);
+  /** The claim rows each panel must show, with the kernel's answer filled in from its RESULT line. */
+  const expected: Record<string, string>[] = [
+    {
+      'lowest-fd': 'the kernel said first 3,4,5; after close(4): 4; after closing 5 then 3: 3, then 5',
+      'fd-table': 'the kernel said 6 sequences run, mismatches: 0, errors: 0',
+    },
+    { 'demand-zero-faults': 'the kernel said first touch: 1024 faults for 1024 pages; second touch: 0; after MAP_POPULATE: 0' },
+    { 'sigbus-truncate': 'the kernel said kept page: ok; revoked page: SIGBUS (BUS_ADRERR)' },
+  ];
+  for (const [i, claims] of expected.entries()) {
+    const panel = panels.nth(i);
+    await panel.getByRole('button', { name: 'Run it on Linux 6.12' }).click();
+    await expect(panel).toHaveAttribute('data-state', /done|failed|error/, { timeout: BOOT_TIMEOUT });
+    for (const name of Object.keys(claims)) {
+      await expect(panel.locator('[data-part="results"]')).toContainText(new RegExp(`RESULT ${name} ok `));
+    }
+    const rows = panel.locator('[data-claim-check]');
+    await expect(rows).toHaveCount(Object.keys(claims).length);
+    for (const [name, text] of Object.entries(claims)) {
+      const row = panel.locator(`[data-claim-check="${name}"]`);
+      await expect(row).toHaveAttribute('data-verdict', 'agrees');
+      await expect(row).toContainText(text);
+    }
+    await expect(panel).toHaveAttribute('data-state', 'done');
+  }
 });
 
 test('Cancel stops the machine and Run starts it again', async ({ page }) => {
