@@ -38,7 +38,7 @@ async function buildSearchIndex() {
 }
 
 /** The files the service worker precaches (globs relative to dist/). */
-export const PRECACHE_GLOBS = ['**/*.{html,js,mjs,css,woff2,woff,svg,png,json,wasm,txt,c,h,cases,pf_meta,pf_index,pf_fragment,pagefind}', 'realkernel/*'];
+export const PRECACHE_GLOBS = ['**/*.{html,js,mjs,css,woff2,woff,svg,png,json,wasm,txt,c,h,cases,pf_meta,pf_index,pf_fragment,pagefind}', 'realkernel/{bzImage,initramfs.cpio,bios.bin}'];
 
 /** Writes dist/sw.js; returns Workbox's count and total size (bytes) of precached files. */
 async function buildServiceWorker() {
@@ -58,8 +58,9 @@ async function buildServiceWorker() {
     // Hashed file names need no revision query string.
     dontCacheBustURLsMatching: /^(_astro\/|pagefind\/(fragment|index)\/)/,
     directoryIndex: 'index.html',
-    // pagefind.js asks for pagefind-entry.json?ts=<now>; the precached copy must answer it.
-    ignoreURLParametersMatching: [/^utm_/, /^fbclid$/, /^ts$/],
+    // Every precached file is static, so no query parameter changes it: pagefind.js asks for
+    // pagefind-entry.json?ts=<now>, the Lab opens as /lab/?nb=… or /lab/?sim=…, /join/?code=….
+    ignoreURLParametersMatching: [/.*/],
   });
   for (const w of warnings) console.warn(`workbox: ${w}`);
   return { count, size };
