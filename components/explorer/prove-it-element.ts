@@ -15,7 +15,7 @@ import type { ExploreProgress, ExploreResult } from '../../sims/explore/explore.
 import { DEADLOCK } from '../../sims/explore/names.ts';
 import type { TtyProperty } from '../../sims/tty/properties.ts';
 import type { TtyChoice, TtyParams, Variant } from '../../sims/tty/types.ts';
-import { scrollToWidget, type ShareRun, type ShareTarget } from '../sim/share-link.ts';
+import { scrollToWidget, type ShareRun, type ShareTarget } from '../player/share-link.ts';
 import type { TtySimElement } from '../sim/tty-sim-element.ts';
 import type { ExplorerClient, ExploreHandle } from './client.ts';
 import {

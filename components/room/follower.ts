@@ -2,7 +2,7 @@
  * The learner side (`/join/`): joins a room by code and follows the presenter in an iframe
  * that shows the lesson: it navigates to the lesson, scrolls to the section, and opens the
  * player at the step by setting the share link hash (`#sim=…`), which the lesson's own
- * share-link code (components/sim/share-link.ts) decodes. Detach stops following (the learner
+ * share-link code (components/player/share-link.ts) decodes. Detach stops following (the learner
  * keeps exploring); Rejoin catches up with the latest state. The room never touches the
  * learner's code or progress: it only reads which exercises passed, if the learner allows it.
  */

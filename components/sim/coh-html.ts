@@ -24,7 +24,7 @@ import {
   tokenWords,
   transferWords,
 } from './coh-format.ts';
-import { choiceButtonHtml, esc } from './shell/shell-html.ts';
+import { choiceButtonHtml, esc } from '../player/shell-html.ts';
 
 /** The prompt above the scheduler buttons. */
 export const COH_SCHED_PROMPT =

@@ -24,8 +24,8 @@ import { COHERENCE_PRESETS } from '../../sims/dma/coherence-presets.ts';
 import type { CohChoice, CoherenceParams, CoherenceState } from '../../sims/dma/coherence-types.ts';
 import { dataVerdict, narrationOf, noSourceText } from './coh-format.ts';
 import { choiceHtmlFor, programHtml, tablesHtml, verdictHtml } from './coh-html.ts';
-import { PlayerCore } from './player-core.ts';
-import { SimPlayerElement } from './shell/sim-player-element.ts';
+import { PlayerCore } from '../player/player-core.ts';
+import { SimPlayerElement } from '../player/sim-player-element.ts';
 import type { CohDiagrams } from './views/coh-diagrams.ts';
 
 export class CoherenceSimElement extends SimPlayerElement<CoherenceParams, CoherenceState, CohChoice> {

@@ -26,7 +26,7 @@ import {
   type Access,
   type DmaTarget,
 } from './mm-format.ts';
-import { choiceButtonHtml, esc } from './shell/shell-html.ts';
+import { choiceButtonHtml, esc } from '../player/shell-html.ts';
 
 /** The colour of a scheduler button by actor: processes by pid, then driver, device, kernel. */
 function actorColor(c: MmChoice): string {

@@ -21,8 +21,8 @@ import type { MmChoice, MmParams, MmState } from '../../sims/mm/index.ts';
 import { accessAt, dmaTargets, hex48, narrationOf, walkTyped } from './mm-format.ts';
 import { choiceHtmlFor, driverCallsHtml, pinCheckHtml, tablesHtml, walkWhy, type WalkShown } from './mm-html.ts';
 import { maxProcRows } from './mm-layout.ts';
-import { PlayerCore } from './player-core.ts';
-import { SimPlayerElement } from './shell/sim-player-element.ts';
+import { PlayerCore } from '../player/player-core.ts';
+import { SimPlayerElement } from '../player/sim-player-element.ts';
 import type { MmDiagrams } from './views/mm-diagrams.ts';
 
 /** A timeline of this player's preset to show: what `MmSimElement.load` takes. */

@@ -7,7 +7,7 @@
  */
 import { iommuGranules } from '../../sims/dma/iommu.ts';
 import type { DmaReport, DmaState } from '../../sims/dma/types.ts';
-import { esc } from './shell/shell-html.ts';
+import { esc } from '../player/shell-html.ts';
 import {
   bytesText,
   chunkText,

@@ -19,11 +19,11 @@
 import { dmaModel } from '../../sims/dma/model.ts';
 import { DMA_PRESETS } from '../../sims/dma/presets.ts';
 import type { DmaChoice, DmaParams, DmaState } from '../../sims/dma/types.ts';
-import { PlayerCore } from './player-core.ts';
+import { PlayerCore } from '../player/player-core.ts';
 import { narrationOf, reportSteps } from './sg-format.ts';
 import { countsHtml, noSourceText, reportsHtml, sgTableHtml, tablesHtml } from './sg-html.ts';
-import { choiceButtonHtml } from './shell/shell-html.ts';
-import { SimPlayerElement } from './shell/sim-player-element.ts';
+import { choiceButtonHtml } from '../player/shell-html.ts';
+import { SimPlayerElement } from '../player/sim-player-element.ts';
 import type { SgDiagrams } from './views/sg-diagrams.ts';
 
 export class SgSimElement extends SimPlayerElement<DmaParams, DmaState, DmaChoice> {

@@ -6,7 +6,7 @@
  */
 import type { StepEvent } from '../../sims/core/model.ts';
 import type { Cell, TtyChoice, TtyState } from '../../sims/tty/types.ts';
-import { choiceButtonHtml as shellChoiceButtonHtml, esc, sourceChipHtml as shellSourceChipHtml, traceItemHtml as shellTraceItemHtml } from './shell/shell-html.ts';
+import { choiceButtonHtml as shellChoiceButtonHtml, esc, sourceChipHtml as shellSourceChipHtml, traceItemHtml as shellTraceItemHtml } from '../player/shell-html.ts';
 import {
   letter,
   lockName,

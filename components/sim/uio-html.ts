@@ -7,7 +7,7 @@
  */
 import { PAGE_SIZE } from '../../sims/uio/constants.ts';
 import type { UioState } from '../../sims/uio/types.ts';
-import { esc } from './shell/shell-html.ts';
+import { esc } from '../player/shell-html.ts';
 import {
   frameText,
   hex,

@@ -17,9 +17,9 @@
 import { uioModel } from '../../sims/uio/model.ts';
 import { UIO_PRESETS } from '../../sims/uio/presets.ts';
 import type { UioChoice, UioParams, UioState } from '../../sims/uio/types.ts';
-import { PlayerCore } from './player-core.ts';
-import { choiceButtonHtml } from './shell/shell-html.ts';
-import { SimPlayerElement } from './shell/sim-player-element.ts';
+import { PlayerCore } from '../player/player-core.ts';
+import { choiceButtonHtml } from '../player/shell-html.ts';
+import { SimPlayerElement } from '../player/sim-player-element.ts';
 import { choiceColor, narrationOf, noSourceText, strayFrames } from './uio-format.ts';
 import { statusHtml, tablesHtml } from './uio-html.ts';
 import type { UioDiagrams } from './views/uio-diagrams.ts';

@@ -1,8 +1,8 @@
-/** Which lesson holds which player (components/sim/player-index.ts), from the real lessons. */
+/** Which lesson holds which player (components/player/player-index.ts), from the real lessons. */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { playerIndex, playerKey } from '../../components/sim/player-index.ts';
+import { playerIndex, playerKey } from '../../components/player/player-index.ts';
 import { MM_PRESETS } from '../../sims/mm/presets.ts';
 
 const root = path.resolve(__dirname, '../../content/lessons');

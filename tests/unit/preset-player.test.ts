@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { presetPlayer } from '../../components/sim/shell/preset-player';
+import { presetPlayer } from '../../components/player/preset-player';
 import { ttyModel } from '../../sims/tty/model';
 import { TTY_PRESETS } from '../../sims/tty/presets';
 

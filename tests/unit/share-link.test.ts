@@ -1,7 +1,7 @@
 /** The page side of share links: reading the hash and building the URL (no DOM needed). */
 import { describe, expect, it } from 'vitest';
 import { decodeShare } from '../../sims/core/share.ts';
-import { shareTextOf, shareUrl } from '../../components/sim/share-link.ts';
+import { shareTextOf, shareUrl } from '../../components/player/share-link.ts';
 
 describe('share-link helpers', () => {
   it('reads only #sim= hashes, undoing percent-encoding', () => {

@@ -1,6 +1,6 @@
-/** The player shell's words (components/sim/shell/shell-html.ts). */
+/** The player shell's words (components/player/shell-html.ts). */
 import { describe, expect, it } from 'vitest';
-import { stepLabel, traceCountText } from '../../components/sim/shell/shell-html.ts';
+import { stepLabel, traceCountText } from '../../components/player/shell-html.ts';
 
 describe('step label and trace count agree', () => {
   it('"Step 22 of 22" sits beside "22 steps so far", not 23 (the trace lists the start as entry 0)', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Model } from '../../sims/core/model.ts';
 import { ttyModel } from '../../sims/tty/model.ts';
 import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
-import { PlayerCore, seededPick } from '../../components/sim/player-core.ts';
+import { PlayerCore, seededPick } from '../../components/player/player-core.ts';
 
 /**
  * A tiny model for exact assertions: a counter that may be incremented by 1 or 2 until it

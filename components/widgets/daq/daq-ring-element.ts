@@ -9,9 +9,9 @@
  * `incomplete`, `error`). Event: `daq-ring-sim:step`.
  */
 import { ringExploreSpec, ringModel, type RingChoice, type RingParams, type RingState } from '../../../sims/daq/ring.ts';
-import { PlayerCore } from '../../sim/player-core.ts';
-import { choiceButtonHtml, esc } from '../../sim/shell/shell-html.ts';
-import { SimPlayerElement } from '../../sim/shell/sim-player-element.ts';
+import { PlayerCore } from '../../player/player-core.ts';
+import { choiceButtonHtml, esc } from '../../player/shell-html.ts';
+import { SimPlayerElement } from '../../player/sim-player-element.ts';
 import { RING_DEFAULT, ringSetup, type RingConfig, type RingVariant } from './definition.ts';
 import { ringTableHtml } from './html.ts';
 import { RING_H, ringSvg, ringWidth } from './layout.ts';

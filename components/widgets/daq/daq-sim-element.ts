@@ -10,9 +10,9 @@
  * Event: `daq-sim:step` with `detail: { index, steps, narration, delivered, lost }`.
  */
 import { daqModel, type DaqChoice, type DaqParams, type DaqState } from '../../../sims/daq/model.ts';
-import { PlayerCore } from '../../sim/player-core.ts';
-import { choiceButtonHtml } from '../../sim/shell/shell-html.ts';
-import { SimPlayerElement } from '../../sim/shell/sim-player-element.ts';
+import { PlayerCore } from '../../player/player-core.ts';
+import { choiceButtonHtml } from '../../player/shell-html.ts';
+import { SimPlayerElement } from '../../player/sim-player-element.ts';
 import { DAQ_PRESETS, FIELDS, paramsFromForm } from './definition.ts';
 import { narrationOf, noSourceText } from './format.ts';
 import { countersHtml, formulaHtml, tablesHtml } from './html.ts';

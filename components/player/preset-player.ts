@@ -3,8 +3,8 @@
  * its schedule into a player, failing the build with a message that names the component,
  * the preset and the known presets (or the step at which the schedule stops replaying).
  */
-import type { Model } from '../../../sims/core/model.ts';
-import { PlayerCore } from '../player-core.ts';
+import type { Model } from '../../sims/core/model.ts';
+import { PlayerCore } from './player-core.ts';
 
 /** A preset as every `sims/<model>/presets.ts` defines it (extra fields are kept). */
 export interface PresetLike<P, C> {

@@ -28,8 +28,8 @@
  *
  * Parts are found by `[data-part="name"]` inside the host; `SimShell.astro` renders them.
  */
-import { PlayerCore } from '../player-core.ts';
-import { shareUrl } from '../share-link.ts';
+import { PlayerCore } from './player-core.ts';
+import { shareUrl } from './share-link.ts';
 import { sourceChipHtml, stepLabel, traceCountText, traceItemHtml } from './shell-html.ts';
 
 /** Milliseconds per step at 1× speed (default of `SimPlayerElement.stepMs`). */

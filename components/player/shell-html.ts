@@ -5,7 +5,7 @@
  * each widget's `.astro` file) and by the player element (`sim-player-element.ts`) on every
  * step, so the two always say the same thing.
  */
-import type { KernelSource, StepEvent } from '../../../sims/core/model.ts';
+import type { KernelSource, StepEvent } from '../../sims/core/model.ts';
 
 /** Escapes text for HTML element content and attribute values. */
 export function esc(s: string): string {
