@@ -9,7 +9,8 @@
  * Values are the learner's: every read is guarded (a throwing getter or Proxy becomes a note),
  * and sizes are capped so a huge value cannot flood the page.
  */
-import { encodeShare } from '../../sims/core/share.ts';
+import { encodeMmShare } from '../../sims/mm/index.ts';
+import { encodeShare } from '../../sims/tty/index.ts';
 
 /** One node of the inspector tree. */
 export type ValueNode =
@@ -180,7 +181,7 @@ export function runTrace(v: unknown): Extract<Display, { kind: 'run' }> | null {
       const text = model.id === 'tty'
         ? encodeShare({ model: 'tty', params: params as never, schedule: schedule as never, step: schedule.length })
         : typeof read(v, 'preset') === 'string'
-          ? encodeShare({ model: 'mm', preset: read(v, 'preset') as string, schedule: schedule as never, step: schedule.length })
+          ? encodeMmShare({ preset: read(v, 'preset') as string, schedule: schedule as never, step: schedule.length })
           : null;
       if (text) out.share = { lesson, text };
     } catch {

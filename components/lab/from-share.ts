@@ -3,13 +3,15 @@
  * cells that recreate that run, at that step, so the learner can change a parameter and watch
  * the run and its dependents update. Loaded only when the Lab is opened with `?sim=`.
  */
-import { decodeShare } from '../../sims/core/share.ts';
+import { decodeMmShare } from '../../sims/mm/index.ts';
+import { decodeShare } from '../../sims/tty/index.ts';
 
 /** The cells for a share text, or why it cannot be opened. */
 export function cellsFromShare(text: string): { ok: true; title: string; cells: string[] } | { ok: false; error: string } {
+  if (text.startsWith('mm.')) return mmCells(text);
   const r = decodeShare(text);
   if (!r.ok) return { ok: false, error: `This player link cannot be opened in the Lab: ${r.error}` };
-  if (r.model === 'tty') {
+  {
     return {
       ok: true,
       title: 'A tty run from a player',
@@ -20,6 +22,12 @@ export function cellsFromShare(text: string): { ok: true; title: string; cells: 
       ],
     };
   }
+}
+
+/** The cells of a memory model link. */
+function mmCells(text: string): { ok: true; title: string; cells: string[] } | { ok: false; error: string } {
+  const r = decodeMmShare(text);
+  if (!r.ok) return { ok: false, error: `This player link cannot be opened in the Lab: ${r.error}` };
   return {
     ok: true,
     title: `The memory run "${r.preset}" from a player`,

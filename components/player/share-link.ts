@@ -1,50 +1,35 @@
 /**
- * Share links in the page: `#sim=<share text>` (the format is `sims/core/share.ts`).
+ * Share links in the page: `#sim=<share text>` (formats: the preset codec in
+ * `sims/core/share.ts`, the tty codec in `sims/tty/share.ts`). This module knows no model:
+ * it reads the link's head (`<model>.<version>.`) and asks the page's players of that
+ * model to open it.
  *
- * A memory-model link (`mm.…`) names a lesson preset: it opens in the page's `<mm-sim>`
- * showing that preset, or fails with a message when the page has none.
- *
- * On page load, and whenever the hash changes to a share link, the text is decoded and
- * checked with the model. On success the run is shown, at its step, in:
- *   1. a player already showing the same parameters (a lesson preset: the instructor's
- *      "we are at step 17" lands in the very widget the class is looking at), else
- *   2. the page's share target (`[data-share-target]`, the Prove-it panel, whose player
- *      takes any configuration), else
- *   3. the first player on the page,
- * and the page scrolls there (instantly under `prefers-reduced-motion`). On failure a
- * dismissible message (role=alert) appears at the top of the lesson and nothing else on the
- * page changes.
+ * On page load, and whenever the hash changes to a share link:
+ *   1. every player of the link's model (`[data-model="<id>"]`, a widget host or a share
+ *      target such as the Prove-it panel) is asked, in page order, to open the link
+ *      (`openShare(text, false)`); the first that says `opened` shows the run at its step
+ *      (a preset link opens only in the player of its preset; an instructor's "we are at
+ *      step 17" lands in the very widget the class is looking at);
+ *   2. if none claims it, players that take any parameters get it (`openShare(text, true)`):
+ *      the page's share target first, then the first player;
+ *   3. if none takes it, the link belongs to another page: a message names the lesson that
+ *      has the player (the build-time index of `ShareLinks.astro`) and links there.
+ * The page scrolls to the player (instantly under `prefers-reduced-motion`). A link the
+ * model rejects (damaged, outdated, does not replay) gets a dismissible message (role=alert)
+ * at the top of the lesson and nothing else on the page changes.
  */
-import type { SharedMmRun, SharedRun } from '../../sims/core/share.ts';
-import type { MmChoice } from '../../sims/mm/types.ts';
-import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
+import { parseShareHead } from '../../sims/core/share.ts';
 import { playerKey, type PlayerHome } from './player-index.ts';
 
-/** A run to show, as `load` / `showRun` take it. */
-export interface ShareRun {
-  params: TtyParams;
-  schedule: readonly TtyChoice[];
-  step: number;
-  title?: string;
-  description?: string;
-}
-
-/** What a player (`<tty-sim>`) offers this module. */
-interface PlayerLike extends HTMLElement {
-  params: TtyParams | null;
-  load(run: ShareRun): string | null;
-}
-
-/** What a memory player (`<mm-sim>`) offers this module. */
-interface MmPlayerLike extends HTMLElement {
-  preset: string;
-  load(run: { schedule: readonly MmChoice[]; step: number }): string | null;
-}
-
-/** What a share target (`[data-share-target]`, e.g. `<prove-it>`) offers this module. */
-export interface ShareTarget extends HTMLElement {
-  /** Shows the run in the target's own player and scrolls to it; an error message or null. */
-  showRun(run: ShareRun): string | null;
+/**
+ * What a player offers this module: its host carries `data-model` (the `Model.id` its links
+ * start with) and opens share text. Returns `'opened'` when it now shows the run, `'not-mine'`
+ * when the link is for another player of the same model (another preset, other parameters),
+ * or an error sentence for the learner (a damaged or outdated link). `any` asks a player that
+ * can show any parameters (the tty panel) to take a link no preset player claimed.
+ */
+export interface SharePlayer extends HTMLElement {
+  openShare(text: string, any: boolean): 'opened' | 'not-mine' | string;
 }
 
 /** The full URL of the current page with `#sim=<text>`. `loc` is usually `location`. */
@@ -64,19 +49,6 @@ export function shareTextOf(hash: string): string | null {
     return decodeURIComponent(raw);
   } catch {
     return raw; // the decoder will call it damaged
-  }
-}
-
-/** The link codec, loaded only when a page has a link to open (it holds every model's format). */
-type Codec = typeof import('../../sims/core/share.ts');
-let encodeShare: Codec['encodeShare'];
-
-/** Same parameters? (Compared through the link encoding, which ignores key order.) */
-function sameParams(a: TtyParams, b: TtyParams): boolean {
-  try {
-    return encodeShare({ model: 'tty', params: a, schedule: [], step: 0 }) === encodeShare({ model: 'tty', params: b, schedule: [], step: 0 });
-  } catch {
-    return false;
   }
 }
 
@@ -176,78 +148,37 @@ export function scrollToWidget(el: HTMLElement): void {
 async function openFromHash(): Promise<void> {
   const text = shareTextOf(location.hash);
   if (text === null) return;
-  const codec: Codec = await import('../../sims/core/share.ts');
-  encodeShare = codec.encodeShare;
-  const decoded = codec.decodeShare(text);
-  if (!decoded.ok) {
-    showAlert(decoded.error);
+  const head = parseShareHead(text);
+  if ('ok' in head) {
+    showAlert(head.error);
     return;
   }
-  removeAlert();
-  if (decoded.model === 'mm') {
-    // Wait for the element only when the page has the player: another lesson's link would wait forever.
-    if (!document.querySelector(`mm-sim[data-preset="${CSS.escape(decoded.preset)}"]`)) {
-      showAlert(elsewhere(`the memory simulation “${decoded.preset}”`, playerKey('mm', decoded.preset), text));
+  // The preset a link names, when its third field is a preset name (tty version 1 links name none).
+  const named = head.parts.length >= 5 && /^[a-z0-9][a-z0-9-]{0,39}$/.test(head.parts[2]) ? head.parts[2] : '';
+  const what = named ? `the simulation “${named}”` : `a “${head.model}” simulation`;
+  const players = Array.from(document.querySelectorAll<SharePlayer>(`[data-model="${CSS.escape(head.model)}"]`));
+  if (players.length === 0) {
+    showAlert(elsewhere(what, playerKey(head.model, named || undefined), text));
+    return;
+  }
+  await Promise.all([...new Set(players.map((p) => p.localName))].map((tag) => customElements.whenDefined(tag)));
+  // Players inside a share target are the target's own: ask the target, not them.
+  const asked = players.filter((p) => !p.parentElement?.closest('[data-share-target]'));
+  const order = [...asked.filter((p) => !p.hasAttribute('data-share-target')), ...asked.filter((p) => p.hasAttribute('data-share-target'))];
+  for (const any of [false, true]) {
+    const list = any ? [...order.filter((p) => p.hasAttribute('data-share-target')), ...order.filter((p) => !p.hasAttribute('data-share-target'))] : order;
+    for (const p of list) {
+      if (typeof p.openShare !== 'function') continue;
+      const r = p.openShare(text, any);
+      if (r === 'not-mine') continue;
+      if (r === 'opened') {
+        removeAlert();
+        reveal(p);
+      } else showAlert(r);
       return;
     }
-    await customElements.whenDefined('mm-sim');
-    const error = showMm(decoded);
-    if (error) showAlert(error);
-    return;
   }
-  if (decoded.preset !== undefined) {
-    // A link made in a preset's player opens in that player, and only there.
-    const player = Array.from(document.querySelectorAll<PlayerLike>(`tty-sim[data-preset="${CSS.escape(decoded.preset)}"]`)).find((p) => !p.closest('[data-share-target]'));
-    if (!player) {
-      showAlert(elsewhere(`the tty simulation “${decoded.preset}”`, playerKey('tty', decoded.preset), text));
-      return;
-    }
-    await customElements.whenDefined('tty-sim');
-    const error = player.load({ params: decoded.params, schedule: decoded.schedule, step: decoded.step });
-    if (error) showAlert(error);
-    else reveal(player);
-    return;
-  }
-  if (!document.querySelector('tty-sim, [data-share-target]')) {
-    showAlert(elsewhere('a tty simulation', playerKey('tty'), text));
-    return;
-  }
-  await customElements.whenDefined('tty-sim');
-  const targets = Array.from(document.querySelectorAll<HTMLElement>('[data-share-target]'));
-  await Promise.all(targets.map((t) => customElements.whenDefined(t.localName)));
-  const run: ShareRun = { params: decoded.params, schedule: decoded.schedule, step: decoded.step, title: 'Shared run', description: 'Opened from a link: the parameters, the schedule and the step it was shared at.' };
-  const error = show(run, decoded);
-  if (error) showAlert(error);
-}
-
-function show(run: ShareRun, decoded: SharedRun): string | null {
-  const players = Array.from(document.querySelectorAll<PlayerLike>('tty-sim'));
-  // 1. The player already showing these parameters (keep its own title).
-  for (const p of players) {
-    if (!p.params || !sameParams(p.params, decoded.params)) continue;
-    const host = p.closest<ShareTarget>('[data-share-target]');
-    if (host) return host.showRun(run);
-    const error = p.load({ params: run.params, schedule: run.schedule, step: run.step });
-    if (!error) reveal(p);
-    return error;
-  }
-  // 2. The page's share target, 3. the first player.
-  const target = document.querySelector<ShareTarget>('[data-share-target]');
-  if (target) return target.showRun(run);
-  const first = players[0];
-  if (!first) return 'This page has no simulation player to show it in.';
-  const error = first.load(run);
-  if (!error) reveal(first);
-  return error;
-}
-
-/** Shows a memory run in the page's player of its preset. */
-function showMm(run: SharedMmRun): string | null {
-  const player = Array.from(document.querySelectorAll<MmPlayerLike>('mm-sim')).find((p) => p.preset === run.preset);
-  if (!player) return `This page has no memory simulation “${run.preset}”: the link belongs to another lesson.`;
-  const error = player.load({ schedule: run.schedule, step: run.step });
-  if (!error) reveal(player);
-  return error;
+  showAlert(elsewhere(what, playerKey(head.model, named || undefined), text));
 }
 
 function reveal(p: HTMLElement): void {

@@ -32,6 +32,9 @@ import { PlayerCore } from './player-core.ts';
 import { shareUrl } from './share-link.ts';
 import { sourceChipHtml, stepLabel, traceCountText, traceItemHtml } from './shell-html.ts';
 
+/** Adds a listener that is removed when the widget leaves the page (what `wireExtra` is given). */
+export type On = <K extends keyof DocumentEventMap>(target: EventTarget, type: K, fn: (e: DocumentEventMap[K]) => void) => void;
+
 /** Milliseconds per step at 1× speed (default of `SimPlayerElement.stepMs`). */
 export const BASE_STEP_MS = 1000;
 
@@ -68,6 +71,8 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   private playing = false;
   private speed = 1;
   private io: IntersectionObserver | null = null;
+  /** Keeps `--sim-bar-h` (the control bar's height) current, for the stage's height limit. */
+  private barSize: ResizeObserver | null = null;
   private traceShown: S[] = [];
   private abort = new AbortController();
   private dragging = false;
@@ -93,7 +98,7 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   /** Extra work when the widget wakes (comes into view, first use), after `loadViews` starts. */
   protected onWake(): void {}
   /** Extra wiring of the subclass's own parts; `on` removes its listeners on disconnect. */
-  protected wireExtra(_on: <K extends keyof DocumentEventMap>(target: EventTarget, type: K, fn: (e: DocumentEventMap[K]) => void) => void): void {}
+  protected wireExtra(_on: On): void {}
   /**
    * Share text for "Copy link to this step" (rejects with a reason when the run cannot be
    * shared), or null when the widget has no links. Async, so the link codec can load on
@@ -164,6 +169,8 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     this.abort = new AbortController();
     this.io?.disconnect();
     this.io = null;
+    this.barSize?.disconnect();
+    this.barSize = null;
   }
 
   /**
@@ -281,6 +288,13 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
         else this.play();
       }
     });
+
+    // The stage's drawings fit in the window above the sticky control bar (player.css).
+    const bar = this.maybeEl('bar');
+    if (bar && typeof ResizeObserver === 'function') {
+      this.barSize = new ResizeObserver(() => this.style.setProperty('--sim-bar-h', `${Math.ceil(bar.getBoundingClientRect().height)}px`));
+      this.barSize.observe(bar);
+    }
 
     // Load the heavy parts on first use, whatever comes first.
     const firstUse = () => this.wake();

@@ -91,8 +91,8 @@ export class MmSimElement extends SimPlayerElement<MmParams, MmState, MmChoice> 
 
   protected async shareText(): Promise<string> {
     const p = this.player;
-    const { encodeMmShare } = await import('../../sims/core/share.ts');
-    return encodeMmShare({ model: 'mm', preset: this.preset, schedule: p.choices, step: p.index });
+    const { encodeMmShare } = await import('../../sims/mm/index.ts');
+    return encodeMmShare({ preset: this.preset, schedule: p.choices, step: p.index });
   }
 
   protected narrationOf(state: MmState): string {

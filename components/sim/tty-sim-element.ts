@@ -140,7 +140,7 @@ export class TtySimElement extends SimPlayerElement<TtyParams, TtyState, TtyChoi
 
   protected async shareText(): Promise<string> {
     const p = this.player;
-    const { encodeShare, paramsDifference } = await import('../../sims/core/share.ts');
+    const { encodeShare, paramsDifference } = await import('../../sims/tty/index.ts');
     // Name the preset while the run is that preset's configuration (the link then opens in this player only).
     const key = this.dataset.preset;
     const spec = key !== undefined && Object.hasOwn(TTY_PRESETS, key) ? TTY_PRESETS[key] : undefined;

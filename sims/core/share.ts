@@ -1,86 +1,41 @@
 /**
- * Share links: a compact, versioned text form of "this model, these parameters, this
- * schedule, at this step", safe to put in a URL fragment (`#sim=<text>`), so an instructor
- * can say "open this, we are at step 17" and every learner's player shows that exact state.
+ * Share links, the model-free part: a compact, versioned text form of "this model, this run,
+ * at this step", safe in a URL fragment (`#sim=<text>`), so an instructor can say "open
+ * this, we are at step 17" and every learner's player shows that exact state.
  *
- * Format (version 1 of the tty model), five fields separated by dots:
+ * Every link starts `<model>.<version>.`; `<model>` is a `Model.id` (`tty`, `mm`, `dma`,
+ * `dma-coherence`, `uio`, `daq`). This file knows no model: it holds the text helpers
+ * (base64url, varints), the head parser, and the **preset codec** every preset player uses,
+ * given a model and its presets by the caller (`PresetShareSpec`). A model with a richer
+ * format (the tty model's links carry any parameters: `sims/tty/share.ts`) writes its own
+ * codec on the same helpers.
  *
- *     tty.1.<params>.<schedule>.<step>
+ * Preset format, version 1 (the memory model's links have had it since they existed):
  *
- * - `tty`: the model's id (`Model.id`).
- * - `1`: the version of this model's link format. A link of another version is refused with
- *   a message, never guessed at.
- * - `<params>`: the parameters as bytes in base64url (RFC 4648 §5, no padding). Bytes:
- *   `variant | (writers - 1) << 2` (variant 0 kernel, 1 no-lock, 2 pipe); per writer the
- *   varint `size * 4 + nonblock + 2 * signal`; then varints `chunkSize`; one byte
- *   `log2(xmitSize)`; varints `pipeBuf`, `pipeSlots`, `drainBytes`, `baud`. Varints are
- *   unsigned LEB128 (7 bits a byte, low first).
- * - `<schedule>`: one character per choice: `a`-`d` run writer A-D, `A`-`D` deliver the
- *   signal to writer A-D, `u` the UART sends, `r` the reader reads. May be empty.
- * - `<step>`: the step the player shows, a decimal integer from 0 to the schedule's length.
+ *     <model>.1.<preset>.<choices>.<step>
  *
- * Example: the panel's default (two blocking writers of 8 bytes) at step 3 is
- * `tty.1.BCAgBAMEAgKAiA4.aab.3`.
+ * - `<preset>`: a key of the model's presets (`[a-z0-9][a-z0-9-]*`); the parameters are
+ *   the preset's, so a link cannot carry parameters the lesson never showed.
+ * - `<choices>`: one character per step, the index of the choice taken among
+ *   `model.enabled(state)` at that step, in the base64url alphabet (`A` = 0, `B` = 1, …,
+ *   so at most 64 choices a step). The preset's own timeline and a learner's choices
+ *   (playing the scheduler) encode the same way.
+ * - `<step>`: the step shown, a decimal integer from 0 to the length of `<choices>`.
  *
- * Format version 2 of the tty model adds the preset the run was made from, as the third
- * field: `tty.2.<preset>.<params>.<schedule>.<step>`, where `<preset>` is a key of
- * `TTY_PRESETS` or empty (a configuration of the learner's, e.g. from the Prove-it panel).
- * A link naming a preset must carry exactly that preset's parameters: a link changed by
- * hand (one character of the settings) would otherwise open in the player of another
- * preset whose description then contradicts the run. Version 1 links are still read (they
- * name no preset). Example: `tty.2..BCAgBAMEAgKAiA4.aab.3`.
+ * Example: the memory model's `translate` preset at its last step is `mm.1.translate.AA.2`.
  *
- * Format (version 1 of the memory model, `mm`): `mm.1.<preset>.<choices>.<step>`, where
- * `<preset>` is a key of `MM_PRESETS` (a memory run is always one of the lesson's presets,
- * whose parameters are fixed), `<choices>` has one character per step, the index of the
- * choice in `mmModel.enabled(state)` at that step in the base64url alphabet (`A` = 0,
- * `B` = 1, …), and `<step>` as above. The preset's own schedule is the usual timeline, but
- * a learner's choices (playing the scheduler) encode the same way. Example: the
- * `translate` preset at its last step is `mm.1.translate.AA.2`.
- *
- * Decoding checks everything with the model itself (`validateParams`, then a replay of the
- * schedule) and never throws: every failure is `{ ok: false, kind, error }` with a sentence
- * a learner can act on. Pure: no DOM, no clock.
+ * Decoding checks everything with the model itself (a replay from the preset's initial
+ * state) and never throws: every failure is `{ ok: false, kind, error }` with a sentence a
+ * learner can act on. Pure: no DOM, no clock.
  */
-import { ttyModel, validateParams } from '../tty/model.ts';
-import { TTY_PRESETS } from '../tty/presets.ts';
-import type { TtyChoice, TtyParams, TtyState, Variant } from '../tty/types.ts';
-import { mmModel } from '../mm/model.ts';
-import { MM_PRESETS } from '../mm/presets.ts';
-import type { MmChoice, MmState } from '../mm/types.ts';
-
-/**
- * The version of the tty link format this code writes. Version 2 names the preset the run
- * was made from; version 1 links (no preset) are still read.
- */
-export const TTY_SHARE_VERSION = 2;
-/** The version of the mm link format this code reads and writes. */
-export const MM_SHARE_VERSION = 1;
+import type { Model } from './model.ts';
 
 /** Longest share text accepted, in characters. */
 export const MAX_SHARE_LENGTH = 8192;
 /** Longest schedule a link may carry, in steps (the player's own timeline limit). */
 export const MAX_SHARE_STEPS = 5000;
-/**
- * Rough upper bound on the work a replay may take, in byte-slots touched (steps times the
- * bytes a step may copy). Keeps a hand-made link from freezing the page.
- */
-export const MAX_REPLAY_WORK = 1 << 24;
-
-/** A run to share: the model, its parameters, the schedule, and the step to show. */
-export interface SharedRun {
-  model: 'tty';
-  /**
-   * The key of `TTY_PRESETS` the run was made from (its player), when there is one; the
-   * parameters must then equal that preset's.
-   */
-  preset?: string;
-  params: TtyParams;
-  /** Choices from the initial state; the player's timeline. */
-  schedule: readonly TtyChoice[];
-  /** Index of the state to show, 0 (initial state) to `schedule.length`. */
-  step: number;
-}
+/** The version of the preset link format (`<model>.1.<preset>.<choices>.<step>`). */
+export const PRESET_SHARE_VERSION = 1;
 
 /** Why a link could not be opened. */
 export type ShareErrorKind =
@@ -90,35 +45,34 @@ export type ShareErrorKind =
   | 'unknown-model'
   /** A format version other than the current one (older or newer). */
   | 'outdated'
-  /** Well-formed, but the model rejects the parameters (`validateParams`). */
+  /** Well-formed, but the model rejects the parameters, or the preset does not exist. */
   | 'invalid-params'
   /** The schedule cannot be replayed: a choice is not enabled at some step. */
   | 'replay'
   /** Valid, but too large to replay in a page. */
   | 'too-large';
 
-/** A run of the memory model to share: one of the lesson's presets, a timeline of it, and the step. */
-export interface SharedMmRun {
-  model: 'mm';
-  /** A key of `MM_PRESETS`. */
-  preset: string;
-  /** Choices from the preset's initial state (the preset's schedule, or the learner's). */
-  schedule: readonly MmChoice[];
-  /** Index of the state to show, 0 to `schedule.length`. */
-  step: number;
+/** A failed decode: the kind, and one sentence for the learner. */
+export interface ShareFailure {
+  ok: false;
+  kind: ShareErrorKind;
+  error: string;
 }
 
-/** What `decodeShare` returns. */
-export type DecodeResult =
-  | ({ ok: true } & SharedRun & { schedule: TtyChoice[] })
-  | ({ ok: true } & SharedMmRun & { schedule: MmChoice[] })
-  | { ok: false; kind: ShareErrorKind; error: string };
+/** A failure result. */
+export const shareFailure = (kind: ShareErrorKind, error: string): ShareFailure => ({ ok: false, kind, error });
 
 // ---------------------------------------------------------------------------------------
 // base64url without padding (no `btoa`: sims/ compiles without the DOM lib).
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The base64url alphabet (RFC 4648 §5); a choice index `k` is written as `B64[k]`. */
+export const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const B64_INDEX: Record<string, number> = Object.fromEntries([...B64].map((c, i) => [c, i]));
+
+/** The value (0..63) of a base64url character, or undefined. */
+export function b64Value(ch: string): number | undefined {
+  return Object.hasOwn(B64_INDEX, ch) ? B64_INDEX[ch] : undefined;
+}
 
 /** Bytes (each 0..255) to base64url text without padding. */
 export function toBase64Url(bytes: readonly number[]): string {
@@ -141,7 +95,7 @@ export function fromBase64Url(text: string): number[] | null {
   let acc = 0;
   let bits = 0;
   for (const ch of text) {
-    const v = B64_INDEX[ch];
+    const v = b64Value(ch);
     if (v === undefined) return null;
     acc = (acc << 6) | v;
     bits += 6;
@@ -159,7 +113,8 @@ export function fromBase64Url(text: string): number[] | null {
 // ---------------------------------------------------------------------------------------
 // Varints (unsigned LEB128) of non-negative integers below 2^49.
 
-function pushVarint(out: number[], n: number): void {
+/** Appends `n` (a non-negative integer below 2^49) to `out` as an unsigned LEB128 varint. */
+export function pushVarint(out: number[], n: number): void {
   let v = n;
   while (v >= 128) {
     out.push((v % 128) | 128);
@@ -168,19 +123,26 @@ function pushVarint(out: number[], n: number): void {
   out.push(v);
 }
 
-class Reader {
+/** A damaged settings field (thrown by `ByteReader`, turned into a `malformed` failure). */
+export class ShareFormatError extends Error {}
+
+/** Reads bytes and varints from a decoded settings field; throws `ShareFormatError` past the end. */
+export class ByteReader {
   pos = 0;
   private readonly bytes: readonly number[];
   constructor(bytes: readonly number[]) {
     this.bytes = bytes;
   }
+  /** True when every byte has been read. */
   get done(): boolean {
     return this.pos >= this.bytes.length;
   }
+  /** The next byte. */
   byte(): number {
     if (this.pos >= this.bytes.length) throw new ShareFormatError('the settings end too early');
     return this.bytes[this.pos++];
   }
+  /** The next varint (at most 7 bytes). */
   varint(): number {
     let v = 0;
     let scale = 1;
@@ -194,313 +156,149 @@ class Reader {
   }
 }
 
-class ShareFormatError extends Error {}
-
 // ---------------------------------------------------------------------------------------
-// The tty parameters and choices.
+// The head: which model, which version.
 
-const VARIANTS: readonly Variant[] = ['kernel', 'no-lock', 'pipe'];
-
-function encodeParams(p: TtyParams): string {
-  validateParams(p);
-  if (p.writers.length > 4) throw new RangeError('share link: at most 4 writers');
-  if (!Number.isInteger(p.baud) || p.baud > 2 ** 40) throw new RangeError(`share link: baud must be a whole number up to 2^40 to fit in a link, got ${p.baud}`);
-  const out: number[] = [VARIANTS.indexOf(p.variant) | ((p.writers.length - 1) << 2)];
-  for (const w of p.writers) pushVarint(out, w.size * 4 + (w.nonblock ? 1 : 0) + (w.signal ? 2 : 0));
-  pushVarint(out, p.chunkSize);
-  out.push(Math.log2(p.xmitSize));
-  pushVarint(out, p.pipeBuf);
-  pushVarint(out, p.pipeSlots);
-  pushVarint(out, p.drainBytes);
-  pushVarint(out, p.baud);
-  return toBase64Url(out);
-}
-
-/** Parses the params bytes; throws ShareFormatError for bad bytes. Not yet validated. */
-function decodeParams(text: string): TtyParams {
-  const bytes = fromBase64Url(text);
-  if (!bytes) throw new ShareFormatError('the settings are not valid base64url');
-  const r = new Reader(bytes);
-  const head = r.byte();
-  if (head > 15) throw new ShareFormatError('the settings start with an unknown byte');
-  const code = head & 3;
-  // An unknown variant code is left for validateParams to name.
-  const variant = (VARIANTS[code] ?? `variant #${code}`) as Variant;
-  const count = (head >> 2) + 1;
-  const writers = [];
-  for (let i = 0; i < count; i++) {
-    const v = r.varint();
-    writers.push({ size: Math.floor(v / 4), nonblock: (v & 1) === 1, signal: (v & 2) === 2 });
-  }
-  const chunkSize = r.varint();
-  const log2 = r.byte();
-  const xmitSize = 2 ** log2;
-  const pipeBuf = r.varint();
-  const pipeSlots = r.varint();
-  const drainBytes = r.varint();
-  const baud = r.varint();
-  if (!r.done) throw new ShareFormatError('the settings have bytes left over at the end');
-  return { variant, writers, chunkSize, xmitSize, pipeBuf, pipeSlots, baud, drainBytes };
-}
-
-/** One schedule character for a choice. */
-function choiceChar(c: TtyChoice): string {
-  switch (c.kind) {
-    case 'run':
-    case 'signal': {
-      if (!Number.isInteger(c.writer) || c.writer < 0 || c.writer > 3) throw new RangeError(`share link: writer ${c.writer} cannot be encoded (0 to 3)`);
-      return String.fromCharCode((c.kind === 'run' ? 97 : 65) + c.writer);
-    }
-    case 'uart':
-      return 'u';
-    case 'reader':
-      return 'r';
-  }
-}
-
-function charChoice(ch: string): TtyChoice | null {
-  if (ch === 'u') return { kind: 'uart' };
-  if (ch === 'r') return { kind: 'reader' };
-  if (ch >= 'a' && ch <= 'd') return { kind: 'run', writer: ch.charCodeAt(0) - 97 };
-  if (ch >= 'A' && ch <= 'D') return { kind: 'signal', writer: ch.charCodeAt(0) - 65 };
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------
-
-/**
- * Encodes a run as share text (see the format at the top of this file), e.g.
- * `tty.1.BCAgBAMEAgKAiA4.aab.3`. The text uses only `A-Z a-z 0-9 - _ .`, so it can go
- * into a URL fragment as it is.
- *
- * Throws `RangeError` when the run cannot be shared: parameters the model rejects (the
- * model's message), a baud rate that is not a whole number, a schedule longer than
- * `MAX_SHARE_STEPS`, a writer index above 3, or a `step` outside `0..schedule.length`.
- * It does not replay the schedule; `decodeShare` does. A memory run (`model: 'mm'`) is
- * encoded by `encodeMmShare`.
- */
-export function encodeShare(run: SharedRun | SharedMmRun): string {
-  if (run.model === 'mm') return encodeMmShare(run);
-  if (run.model !== 'tty') throw new RangeError(`share link: unknown model ${JSON.stringify((run as { model: unknown }).model)}`);
-  if (run.schedule.length > MAX_SHARE_STEPS) throw new RangeError(`share link: a schedule of ${run.schedule.length} steps is longer than ${MAX_SHARE_STEPS}`);
-  if (!Number.isInteger(run.step) || run.step < 0 || run.step > run.schedule.length) {
-    throw new RangeError(`share link: step must be an integer from 0 to ${run.schedule.length}, got ${run.step}`);
-  }
-  const paramsText = encodeParams(run.params);
-  const preset = run.preset ?? '';
-  if (preset !== '') {
-    const spec = Object.hasOwn(TTY_PRESETS, preset) ? TTY_PRESETS[preset] : undefined;
-    if (!spec) throw new RangeError(`share link: unknown tty preset ${JSON.stringify(preset)}`);
-    if (encodeParams(spec.params) !== paramsText) throw new RangeError(`share link: the parameters are not those of the preset ${JSON.stringify(preset)}`);
-  }
-  return `tty.${TTY_SHARE_VERSION}.${preset}.${paramsText}.${run.schedule.map(choiceChar).join('')}.${run.step}`;
-}
-
-const fail = (kind: ShareErrorKind, error: string): DecodeResult => ({ ok: false, kind, error });
-
-/** How a choice reads in an error message: "run writer C", "the UART sends". */
-function choiceWords(c: TtyChoice): string {
-  switch (c.kind) {
-    case 'run':
-      return `running writer ${String.fromCharCode(65 + c.writer)}`;
-    case 'signal':
-      return `a signal to writer ${String.fromCharCode(65 + c.writer)}`;
-    case 'uart':
-      return 'the UART sending';
-    case 'reader':
-      return 'the reader reading';
-  }
+/** The first two fields of a link, and all of its fields. */
+export interface ShareHead {
+  model: string;
+  version: number;
+  /** Every dot-separated field, the model and version included. */
+  parts: string[];
 }
 
 /**
- * Decodes share text (what follows `#sim=`). Never throws. On success returns the model,
- * fresh `params`, the `schedule` and the `step`, all checked: the parameters pass the
- * model's `validateParams` and the schedule replays from the initial state. On failure
- * returns `{ ok: false, kind, error }`, where `error` is one sentence for the learner:
- *
- * - `malformed`: not five dot-separated fields, bad characters, truncated settings, a step
- *   that is not a number or lies beyond the schedule;
- * - `unknown-model`: a model id this code does not know;
- * - `outdated`: a format version other than `TTY_SHARE_VERSION`;
- * - `invalid-params`: the model's `RangeError` text;
- * - `replay`: "... does not replay: at step N, ... is not possible";
- * - `too-large`: a run too big to replay in a page (`MAX_REPLAY_WORK`).
+ * Reads `<model>.<version>.` from share text. Never throws: a failure is `malformed` (no
+ * text, too long, no model name, no version number).
  */
-export function decodeShare(text: unknown): DecodeResult {
-  try {
-    return decodeUnsafe(text);
-  } catch (e) {
-    // Nothing below should throw; this keeps the promise if something does.
-    return fail('malformed', `This link could not be read (${e instanceof Error ? e.message : String(e)}).`);
-  }
-}
-
-function decodeUnsafe(text: unknown): DecodeResult {
-  if (typeof text !== 'string' || text.length === 0) return fail('malformed', 'This link has no simulation in it.');
-  if (text.length > MAX_SHARE_LENGTH) return fail('malformed', `This link is too long to be a simulation link (${text.length} characters).`);
+export function parseShareHead(text: unknown): ShareHead | ShareFailure {
+  if (typeof text !== 'string' || text.length === 0) return shareFailure('malformed', 'This link has no simulation in it.');
+  if (text.length > MAX_SHARE_LENGTH) return shareFailure('malformed', `This link is too long to be a simulation link (${text.length} characters).`);
   const parts = text.split('.');
   const [model, version] = parts;
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(model)) return fail('malformed', 'This link is damaged: it does not start with the name of a simulation.');
-  if (model === 'mm') return decodeMm(parts);
-  if (model !== 'tty') return fail('unknown-model', `This link is for a simulation called “${model}”, which this site does not have.`);
-  if (parts.length < 2 || !/^\d{1,6}$/.test(version)) return fail('malformed', 'This link is damaged: the version number after “tty.” is missing.');
-  const v = Number(version);
-  if (v !== TTY_SHARE_VERSION && v !== 1) {
-    return fail(
-      'outdated',
-      v < TTY_SHARE_VERSION
-        ? `This link was made for an older version (${v}) of the tty simulation; this site reads version ${TTY_SHARE_VERSION}. Ask for a fresh link.`
-        : `This link was made by a newer version (${v}) of the tty simulation than this site has (${TTY_SHARE_VERSION}). Reload the site, or ask for a link from this version.`,
-    );
-  }
-  // Version 2 has the preset's name as its third field; version 1 has none.
-  let preset: string | undefined;
-  let rest: string[];
-  if (v === 1) {
-    if (parts.length !== 5) return fail('malformed', `This link is damaged: it should have 5 parts separated by dots, and has ${parts.length}.`);
-    rest = parts.slice(2);
-  } else {
-    if (parts.length !== 6) return fail('malformed', `This link is damaged: it should have 6 parts separated by dots, and has ${parts.length}.`);
-    const name = parts[2];
-    if (name !== '') {
-      if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) return fail('malformed', 'This link is damaged: the name of the tty preset is not valid.');
-      if (!Object.hasOwn(TTY_PRESETS, name)) return fail('invalid-params', `This link is for the tty simulation “${name}”, which this site does not have.`);
-      preset = name;
-    }
-    rest = parts.slice(3);
-  }
-  const [paramsText, scheduleText, stepText] = rest;
-
-  let params: TtyParams;
-  try {
-    params = decodeParams(paramsText);
-  } catch (e) {
-    if (e instanceof ShareFormatError) return fail('malformed', `This link is damaged: ${e.message}.`);
-    throw e;
-  }
-  try {
-    validateParams(params);
-  } catch (e) {
-    return fail('invalid-params', `This link’s settings are not valid: ${e instanceof Error ? e.message : String(e)}.`);
-  }
-
-  if (preset !== undefined) {
-    const differ = paramsDifference(TTY_PRESETS[preset].params, params);
-    if (differ) {
-      return fail('invalid-params', `This link names the tty simulation “${TTY_PRESETS[preset].title}”, but its settings are not that simulation’s (${differ}): the link was changed or damaged.`);
-    }
-  }
-
-  if (scheduleText.length > MAX_SHARE_STEPS) return fail('too-large', `This link’s schedule has ${scheduleText.length} steps; the player takes at most ${MAX_SHARE_STEPS}.`);
-  const schedule: TtyChoice[] = [];
-  for (let i = 0; i < scheduleText.length; i++) {
-    const c = charChoice(scheduleText[i]);
-    if (!c) return fail('malformed', `This link is damaged: step ${i + 1} of the schedule is “${scheduleText[i]}”, which is not a choice (a-d, A-D, u, r).`);
-    schedule.push(c);
-  }
-  if (!/^(0|[1-9]\d{0,5})$/.test(stepText)) return fail('malformed', 'This link is damaged: the step at the end is not a number.');
-  const step = Number(stepText);
-  if (step > schedule.length) return fail('malformed', `This link is damaged: it asks for step ${step}, but its schedule has only ${schedule.length} steps.`);
-
-  const total = params.writers.reduce((n, w) => n + w.size, 0);
-  const perStep = params.xmitSize + Math.min(params.pipeBuf * params.pipeSlots, total) + total;
-  if ((schedule.length + 1) * perStep > MAX_REPLAY_WORK) {
-    return fail('too-large', 'This link’s run is too large to replay in the page; use smaller writes or buffers.');
-  }
-
-  // Replay with the model: every choice must be enabled where it is taken.
-  let state: TtyState = ttyModel.initialState(params, 1);
-  for (let i = 0; i < schedule.length; i++) {
-    const c = schedule[i];
-    if (!ttyModel.enabled(state).some((e) => ttyModel.sameChoice(e, c))) {
-      return fail('replay', `This link’s schedule does not replay: at step ${i + 1}, ${choiceWords(c)} is not possible in this configuration. The link may be from an older version of the simulation.`);
-    }
-    state = ttyModel.step(state, c);
-  }
-  return preset === undefined ? { ok: true, model: 'tty', params, schedule, step } : { ok: true, model: 'tty', preset, params, schedule, step };
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(model)) return shareFailure('malformed', 'This link is damaged: it does not start with the name of a simulation.');
+  if (parts.length < 2 || !/^\d{1,6}$/.test(version)) return shareFailure('malformed', `This link is damaged: the version number after “${model}.” is missing.`);
+  return { model, version: Number(version), parts };
 }
 
-/**
- * The first difference between a preset's parameters `want` and a link's `got`, in words
- * ("writer A writes 16 bytes, the preset 12"), or null when they are equal.
- */
-export function paramsDifference(want: TtyParams, got: TtyParams): string | null {
-  if (want.variant !== got.variant) return `the variant is ${got.variant}, the preset's ${want.variant}`;
-  if (want.writers.length !== got.writers.length) return `${got.writers.length} writers, the preset has ${want.writers.length}`;
-  for (let i = 0; i < want.writers.length; i++) {
-    const a = want.writers[i];
-    const b = got.writers[i];
-    const name = `writer ${String.fromCharCode(65 + i)}`;
-    if (a.size !== b.size) return `${name} writes ${b.size} bytes, in the preset ${a.size}`;
-    if (a.nonblock !== b.nonblock) return `${name} is ${b.nonblock ? '' : 'not '}non-blocking, in the preset ${a.nonblock ? '' : 'not '}non-blocking`;
-    if (a.signal !== b.signal) return `${name} ${b.signal ? 'may' : 'may not'} be signalled, in the preset it ${a.signal ? 'may' : 'may not'}`;
-  }
-  for (const k of ['chunkSize', 'xmitSize', 'pipeBuf', 'pipeSlots', 'drainBytes', 'baud'] as const) {
-    if (want[k] !== got[k]) return `${k} is ${got[k]}, in the preset ${want[k]}`;
-  }
-  return null;
+/** The sentence for a link of format version `got` when this site reads `want`. */
+export function versionMessage(noun: string, got: number, want: number): string {
+  return got < want
+    ? `This link was made for an older version (${got}) of the ${noun}; this site reads version ${want}. Ask for a fresh link.`
+    : `This link was made by a newer version (${got}) of the ${noun} than this site has (${want}). Reload the site, or ask for a link from this version.`;
+}
+
+/** Parses the last field, the step: a decimal integer from 0 to `max`; a failure otherwise. */
+export function parseStep(text: string, max: number): number | ShareFailure {
+  if (!/^(0|[1-9]\d{0,5})$/.test(text)) return shareFailure('malformed', 'This link is damaged: the step at the end is not a number.');
+  const step = Number(text);
+  if (step > max) return shareFailure('malformed', `This link is damaged: it asks for step ${step}, but its schedule has only ${max} steps.`);
+  return step;
 }
 
 // ---------------------------------------------------------------------------------------
-// The memory model: preset-based links.
+// The preset codec.
+
+/** What the preset codec needs to know about a model: given by the caller, never imported here. */
+export interface PresetShareSpec<P, S, C> {
+  /** The model; its `id` starts the link. */
+  model: Model<P, S, C>;
+  /** Its presets by key (each with its parameters and, optionally, a schedule and a title). */
+  presets: Readonly<Record<string, { params: P; title?: string }>>;
+  /** The model in words, for messages: "memory simulation". */
+  noun: string;
+  /** Seed of the preset's initial state (players use 1). */
+  seed?: number;
+}
+
+/** A preset run: which preset, the choices from its initial state, and the step shown. */
+export interface PresetRun<C> {
+  preset: string;
+  schedule: readonly C[];
+  /** Index of the state to show, 0 (initial state) to `schedule.length`. */
+  step: number;
+}
+
+/** What `decodePresetShare` returns. */
+export type PresetDecode<C> = ({ ok: true; model: string } & PresetRun<C> & { schedule: C[] }) | ShareFailure;
 
 /**
- * Encodes a memory run as share text, e.g. `mm.1.translate.AA.2` (see the format at the top
- * of this file). Replays the schedule to find each choice's index among the enabled
- * choices. Throws `RangeError` for an unknown preset, a schedule that does not replay, one
- * longer than `MAX_SHARE_STEPS`, a choice index above 63, or a step outside
- * `0..schedule.length`.
+ * Encodes a preset run as share text, e.g. `mm.1.translate.AA.2`: replays the schedule to
+ * find each choice's index among the enabled choices. Throws `RangeError` for an unknown
+ * preset, a schedule that does not replay, one longer than `MAX_SHARE_STEPS`, a choice
+ * index above 63, or a step outside `0..schedule.length`.
  */
-export function encodeMmShare(run: SharedMmRun): string {
-  const spec = Object.hasOwn(MM_PRESETS, run.preset) ? MM_PRESETS[run.preset] : undefined;
-  if (!spec) throw new RangeError(`share link: unknown memory preset ${JSON.stringify(run.preset)}`);
+export function encodePresetShare<P, S, C>(spec: PresetShareSpec<P, S, C>, run: PresetRun<C>): string {
+  const { model } = spec;
+  const preset = Object.hasOwn(spec.presets, run.preset) ? spec.presets[run.preset] : undefined;
+  if (!preset) throw new RangeError(`share link: unknown ${spec.noun} preset ${JSON.stringify(run.preset)}`);
   if (run.schedule.length > MAX_SHARE_STEPS) throw new RangeError(`share link: a schedule of ${run.schedule.length} steps is longer than ${MAX_SHARE_STEPS}`);
   if (!Number.isInteger(run.step) || run.step < 0 || run.step > run.schedule.length) {
     throw new RangeError(`share link: step must be an integer from 0 to ${run.schedule.length}, got ${run.step}`);
   }
-  let state: MmState = mmModel.initialState(spec.params, 1);
+  let state = model.initialState(preset.params, spec.seed ?? 1);
   let out = '';
   run.schedule.forEach((c, i) => {
-    const k = mmModel.enabled(state).findIndex((e) => mmModel.sameChoice(e, c));
+    const k = model.enabled(state).findIndex((e) => model.sameChoice(e, c));
     if (k < 0) throw new RangeError(`share link: step ${i + 1} of the schedule is not possible`);
     if (k >= B64.length) throw new RangeError(`share link: choice ${k} at step ${i + 1} cannot be encoded (at most 64 choices)`);
     out += B64[k];
-    state = mmModel.step(state, c);
+    state = model.step(state, c);
   });
-  return `mm.${MM_SHARE_VERSION}.${run.preset}.${out}.${run.step}`;
+  return `${model.id}.${PRESET_SHARE_VERSION}.${run.preset}.${out}.${run.step}`;
 }
 
-function decodeMm(parts: string[]): DecodeResult {
-  const [, version, preset, choicesText, stepText] = parts;
-  if (parts.length < 2 || !/^\d{1,6}$/.test(version)) return fail('malformed', 'This link is damaged: the version number after “mm.” is missing.');
-  const v = Number(version);
-  if (v !== MM_SHARE_VERSION) {
-    return fail(
-      'outdated',
-      v < MM_SHARE_VERSION
-        ? `This link was made for an older version (${v}) of the memory simulation; this site reads version ${MM_SHARE_VERSION}. Ask for a fresh link.`
-        : `This link was made by a newer version (${v}) of the memory simulation than this site has (${MM_SHARE_VERSION}). Reload the site, or ask for a link from this version.`,
-    );
+/**
+ * Decodes preset share text (what follows `#sim=`) for the model of `spec`. Never throws.
+ * On success returns the preset, the replayed `schedule` (fresh choices from the model) and
+ * the `step`; on failure one of:
+ *
+ * - `malformed`: not five dot-separated fields, bad characters, a step that is not a
+ *   number or lies beyond the schedule;
+ * - `unknown-model`: a link of another model;
+ * - `outdated`: a format version other than `PRESET_SHARE_VERSION`;
+ * - `invalid-params`: a preset this site does not have;
+ * - `replay`: a choice index beyond the choices enabled at that step;
+ * - `too-large`: a schedule longer than `MAX_SHARE_STEPS`.
+ */
+export function decodePresetShare<P, S, C>(spec: PresetShareSpec<P, S, C>, text: unknown): PresetDecode<C> {
+  try {
+    return decodePresetUnsafe(spec, text);
+  } catch (e) {
+    // A model that throws on replay (it should not) still gives a sentence, not an exception.
+    return shareFailure('malformed', `This link could not be read (${e instanceof Error ? e.message : String(e)}).`);
   }
-  if (parts.length !== 5) return fail('malformed', `This link is damaged: it should have 5 parts separated by dots, and has ${parts.length}.`);
-  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(preset)) return fail('malformed', 'This link is damaged: the name of the memory preset is not valid.');
-  const spec = Object.hasOwn(MM_PRESETS, preset) ? MM_PRESETS[preset] : undefined;
-  if (!spec) return fail('invalid-params', `This link is for the memory simulation “${preset}”, which this site does not have.`);
-  if (choicesText.length > MAX_SHARE_STEPS) return fail('too-large', `This link’s schedule has ${choicesText.length} steps; the player takes at most ${MAX_SHARE_STEPS}.`);
-  if (!/^(0|[1-9]\d{0,5})$/.test(stepText)) return fail('malformed', 'This link is damaged: the step at the end is not a number.');
-  const step = Number(stepText);
-  if (step > choicesText.length) return fail('malformed', `This link is damaged: it asks for step ${step}, but its schedule has only ${choicesText.length} steps.`);
-  let state: MmState = mmModel.initialState(spec.params, 1);
-  const schedule: MmChoice[] = [];
+}
+
+function decodePresetUnsafe<P, S, C>(spec: PresetShareSpec<P, S, C>, text: unknown): PresetDecode<C> {
+  const head = parseShareHead(text);
+  if ('ok' in head) return head;
+  const { model } = spec;
+  if (head.model !== model.id) return shareFailure('unknown-model', `This link is for the simulation “${head.model}”, not the ${spec.noun}.`);
+  if (head.version !== PRESET_SHARE_VERSION) return shareFailure('outdated', versionMessage(spec.noun, head.version, PRESET_SHARE_VERSION));
+  const parts = head.parts;
+  if (parts.length !== 5) return shareFailure('malformed', `This link is damaged: it should have 5 parts separated by dots, and has ${parts.length}.`);
+  const [, , key, choicesText, stepText] = parts;
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(key)) return shareFailure('malformed', `This link is damaged: the name of the ${spec.noun} preset is not valid.`);
+  const preset = Object.hasOwn(spec.presets, key) ? spec.presets[key] : undefined;
+  if (!preset) return shareFailure('invalid-params', `This link is for the ${spec.noun} “${key}”, which this site does not have.`);
+  if (choicesText.length > MAX_SHARE_STEPS) return shareFailure('too-large', `This link’s schedule has ${choicesText.length} steps; the player takes at most ${MAX_SHARE_STEPS}.`);
+  const step = parseStep(stepText, choicesText.length);
+  if (typeof step !== 'number') return step;
+  let state = model.initialState(preset.params, spec.seed ?? 1);
+  const schedule: C[] = [];
   for (let i = 0; i < choicesText.length; i++) {
-    const k = B64_INDEX[choicesText[i]];
-    if (k === undefined) return fail('malformed', `This link is damaged: step ${i + 1} of the schedule is “${choicesText[i]}”, which is not a choice.`);
-    const enabled = mmModel.enabled(state);
+    const k = b64Value(choicesText[i]);
+    if (k === undefined) return shareFailure('malformed', `This link is damaged: step ${i + 1} of the schedule is “${choicesText[i]}”, which is not a choice.`);
+    const enabled = model.enabled(state);
     if (k >= enabled.length) {
-      return fail('replay', `This link’s schedule does not replay: at step ${i + 1} there ${enabled.length === 1 ? 'is 1 possible choice' : `are ${enabled.length} possible choices`}, and the link picks number ${k + 1}. The link may be from an older version of the simulation.`);
+      return shareFailure(
+        'replay',
+        `This link’s schedule does not replay: at step ${i + 1} there ${enabled.length === 1 ? 'is 1 possible choice' : `are ${enabled.length} possible choices`}, and the link picks number ${k + 1}. The link may be from an older version of the simulation.`,
+      );
     }
     schedule.push(enabled[k]);
-    state = mmModel.step(state, enabled[k]);
+    state = model.step(state, enabled[k]);
   }
-  return { ok: true, model: 'mm', preset, schedule, step };
+  return { ok: true, model: model.id, preset: key, schedule, step };
 }

@@ -33,3 +33,4 @@ export { MM_PRESETS, BUF, FILE_MAP } from './presets.ts';
 export type { MmPreset } from './presets.ts';
 export { replay, runToEnd } from '../core/model.ts';
 export type * from './types.ts';
+export * from './share.ts';

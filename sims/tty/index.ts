@@ -4,3 +4,4 @@ export { checkAtomicity, circSpaceToEnd, outputOrder, receivedText, canonicalKey
 export { TTY_PRESETS } from './presets.ts';
 export { replay, runToEnd } from '../core/model.ts';
 export type { TtyParams, TtyState, TtyChoice, WriterSpec, Variant, Cell } from './types.ts';
+export * from './share.ts';

@@ -37,3 +37,35 @@ it('components/scene/ is generic: it imports no widget, no model and nothing out
   }
   expect(bad).toEqual([]);
 });
+
+/** Every relative import of every `.ts`/`.astro` file under `dir`, resolved: [file, spec, resolved]. */
+function importsUnder(dir: string): [string, string, string | null][] {
+  const out: [string, string, string | null][] = [];
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : /\.(ts|astro)$/.test(e.name) ? [path.join(d, e.name)] : []));
+  for (const f of walk(dir)) {
+    const code = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    for (const m of code.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = m[1] ?? m[2] ?? m[3];
+      out.push([f, spec, spec.startsWith('.') ? path.resolve(path.dirname(f), spec.replace(/\?.*$/, '')) : null]);
+    }
+  }
+  return out;
+}
+
+it('sims/core is model-free: it imports nothing outside sims/core (the share codec takes a model as an argument)', () => {
+  const core = path.join(sims, 'core');
+  const bad = importsUnder(core)
+    .filter(([f, spec, r]) => !(spec === 'vitest' && f.endsWith('.test.ts')) && !(r && r.startsWith(core + path.sep)))
+    .map(([f, spec]) => `${path.relative(sims, f)} imports ${spec}`);
+  expect(bad).toEqual([]);
+});
+
+it('components/player/ is model-agnostic: no widget and no model, only sims/core and the scene engine', () => {
+  const player = path.resolve(__dirname, '../../components/player');
+  const allowed = [player, path.join(sims, 'core'), path.resolve(__dirname, '../../components/scene')];
+  const bad = importsUnder(player)
+    .filter(([, spec, r]) => (r ? !allowed.some((a) => r.startsWith(a + path.sep)) : !/^(astro:|d3-|vitest$)/.test(spec)))
+    .map(([f, spec]) => `${path.relative(player, f)} imports ${spec}`);
+  expect(bad).toEqual([]);
+});

@@ -1,6 +1,6 @@
 /** The page side of share links: reading the hash and building the URL (no DOM needed). */
 import { describe, expect, it } from 'vitest';
-import { decodeShare } from '../../sims/core/share.ts';
+import { parseShareHead } from '../../sims/core/share.ts';
 import { shareTextOf, shareUrl } from '../../components/player/share-link.ts';
 
 describe('share-link helpers', () => {
@@ -13,7 +13,7 @@ describe('share-link helpers', () => {
     // Broken percent-encoding is passed on as it is, for the decoder to call damaged.
     const broken = shareTextOf('#sim=%E0%A4%A');
     expect(broken).toBe('%E0%A4%A');
-    expect(decodeShare(broken)).toMatchObject({ ok: false, kind: 'malformed' });
+    expect(parseShareHead(broken)).toMatchObject({ ok: false, kind: 'malformed' });
   });
   it('builds the page URL with the fragment', () => {
     expect(shareUrl({ origin: 'http://192.168.1.20:4321', pathname: '/lessons/tty-write-atomicity/' }, 'tty.1.A..0')).toBe(

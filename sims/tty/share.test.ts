@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TTY_PRESETS } from '../tty/presets.ts';
 import type { TtyChoice, TtyParams } from '../tty/types.ts';
-import { nextInt, seedFrom } from './rng.ts';
+import { nextInt, seedFrom } from '../core/rng.ts';
 import { decodeShare, encodeShare, fromBase64Url, MAX_SHARE_STEPS, toBase64Url } from './share.ts';
 
 const w = (size: number, nonblock = false, signal = false) => ({ size, nonblock, signal });

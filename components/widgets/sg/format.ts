@@ -5,8 +5,8 @@
  * report appeared. Pure functions with no DOM: the server-rendered HTML, the custom element
  * and the d3 views all say the same thing in the same words.
  */
-import type { StepEvent } from '../../sims/core/model.ts';
-import type { DmaParams, DmaReport, DmaState, SgEntry, TransferChunk } from '../../sims/dma/types.ts';
+import type { StepEvent } from '../../../sims/core/model.ts';
+import type { DmaParams, DmaReport, DmaState, SgEntry, TransferChunk } from '../../../sims/dma/types.ts';
 
 /** `0x1a3234`: an address or offset in the kernel's lower-case hex. */
 export function hex(n: number): string {

@@ -1,13 +1,13 @@
-/** Share links of the memory model (`mm.1.<preset>.<choices>.<step>`, sims/core/share.ts). */
+/** Share links of the memory model (`mm.1.<preset>.<choices>.<step>`: the preset codec of sims/core/share.ts). */
 import { describe, expect, it } from 'vitest';
-import { decodeShare, encodeMmShare, encodeShare } from '../../sims/core/share.ts';
-import { MM_PRESETS, mmModel } from '../../sims/mm/index.ts';
+import { MM_PRESETS, mmModel } from './index.ts';
+import { decodeMmShare as decodeShare, encodeMmShare } from './share.ts';
 
 describe('mm share links', () => {
   it('round-trips every preset at every step', () => {
     for (const [preset, spec] of Object.entries(MM_PRESETS)) {
       for (let step = 0; step <= spec.schedule.length; step++) {
-        const text = encodeShare({ model: 'mm', preset, schedule: spec.schedule, step });
+        const text = encodeMmShare({ preset, schedule: spec.schedule, step });
         expect(text).toMatch(new RegExp(`^mm\\.1\\.${preset}\\.[A-Za-z0-9_-]*\\.${step}$`));
         const back = decodeShare(text);
         expect(back).toEqual({ ok: true, model: 'mm', preset, schedule: spec.schedule, step });
@@ -16,9 +16,9 @@ describe('mm share links', () => {
   });
 
   it('encodes each choice as its index among the enabled choices', () => {
-    expect(encodeMmShare({ model: 'mm', preset: 'translate', schedule: MM_PRESETS.translate.schedule, step: 2 })).toBe('mm.1.translate.AA.2');
+    expect(encodeMmShare({ preset: 'translate', schedule: MM_PRESETS.translate.schedule, step: 2 })).toBe('mm.1.translate.AA.2');
     // dma-without-pin: three writes, two driver calls, the device, then compaction of pfn 7.
-    const text = encodeMmShare({ model: 'mm', preset: 'dma-without-pin', schedule: MM_PRESETS['dma-without-pin'].schedule, step: 8 });
+    const text = encodeMmShare({ preset: 'dma-without-pin', schedule: MM_PRESETS['dma-without-pin'].schedule, step: 8 });
     expect(text.split('.')[3]).toHaveLength(MM_PRESETS['dma-without-pin'].schedule.length);
   });
 
@@ -32,20 +32,20 @@ describe('mm share links', () => {
       schedule.push(c);
       s = mmModel.step(s, c);
     }
-    const back = decodeShare(encodeShare({ model: 'mm', preset: 'dma-without-pin', schedule, step: 5 }));
+    const back = decodeShare(encodeMmShare({ preset: 'dma-without-pin', schedule, step: 5 }));
     expect(back).toEqual({ ok: true, model: 'mm', preset: 'dma-without-pin', schedule, step: 5 });
   });
 
   it('refuses what it cannot encode', () => {
-    expect(() => encodeMmShare({ model: 'mm', preset: 'nope', schedule: [], step: 0 })).toThrow(/unknown memory preset/);
-    expect(() => encodeMmShare({ model: 'mm', preset: 'translate', schedule: [], step: 1 })).toThrow(/step/);
-    expect(() => encodeMmShare({ model: 'mm', preset: 'translate', schedule: [{ actor: 'device' }], step: 0 })).toThrow(/not possible/);
+    expect(() => encodeMmShare({ preset: 'nope', schedule: [], step: 0 })).toThrow(/unknown memory simulation preset/);
+    expect(() => encodeMmShare({ preset: 'translate', schedule: [], step: 1 })).toThrow(/step/);
+    expect(() => encodeMmShare({ preset: 'translate', schedule: [{ actor: 'device' }], step: 0 })).toThrow(/not possible/);
   });
 
   const cases: [string, string, string, RegExp][] = [
     ['unknown preset', 'mm.1.no-such.AA.0', 'invalid-params', /“no-such”, which this site does not have/],
     ['prototype key', 'mm.1.constructor..0', 'invalid-params', /does not have/],
-    ['bad preset name', 'mm.1.Bad_Name..0', 'malformed', /name of the memory preset/],
+    ['bad preset name', 'mm.1.Bad_Name..0', 'malformed', /name of the memory simulation preset/],
     ['older version', 'mm.0.translate.AA.2', 'outdated', /older version \(0\) of the memory simulation/],
     ['newer version', 'mm.2.translate.AA.2', 'outdated', /newer version \(2\)/],
     ['too few parts', 'mm.1.translate.AA', 'malformed', /5 parts.*has 4/],

@@ -5,9 +5,9 @@
  * shown under the narration, and the parameter summary. Pure functions with no DOM, used by
  * `SgSim.astro` to server-render the initial state and by `<sg-sim>` on every step.
  */
-import { iommuGranules } from '../../sims/dma/iommu.ts';
-import type { DmaReport, DmaState } from '../../sims/dma/types.ts';
-import { esc } from '../player/shell-html.ts';
+import { iommuGranules } from '../../../sims/dma/iommu.ts';
+import type { DmaReport, DmaState } from '../../../sims/dma/types.ts';
+import { esc } from '../../player/shell-html.ts';
 import {
   bytesText,
   chunkText,
@@ -25,7 +25,7 @@ import {
   reportConsequence,
   reportSteps,
   reportsAt,
-} from './sg-format.ts';
+} from './format.ts';
 
 /** A coloured square and `sg[i]`, as the scatterlist table and the diagrams label entries. */
 function entryChip(i: number): string {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { dmaModel } from '../../sims/dma/model.ts';
-import { DMA_PRESETS } from '../../sims/dma/presets.ts';
-import type { DmaState } from '../../sims/dma/types.ts';
-import { countsHtml, noSourceText, paramsSummaryHtml, reportsHtml, sgTableHtml, tablesHtml } from '../../components/sim/sg-html.ts';
-import { reportSteps } from '../../components/sim/sg-format.ts';
+import { replay } from '../../../sims/core/model.ts';
+import { dmaModel } from '../../../sims/dma/model.ts';
+import { DMA_PRESETS } from '../../../sims/dma/presets.ts';
+import type { DmaState } from '../../../sims/dma/types.ts';
+import { countsHtml, noSourceText, paramsSummaryHtml, reportsHtml, sgTableHtml, tablesHtml } from './html.ts';
+import { reportSteps } from './format.ts';
 
 function run(key: string): DmaState[] {
   const p = DMA_PRESETS[key];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { dmaModel } from '../../sims/dma/model.ts';
-import { DMA_PRESETS } from '../../sims/dma/presets.ts';
-import type { DmaState } from '../../sims/dma/types.ts';
+import { replay } from '../../../sims/core/model.ts';
+import { dmaModel } from '../../../sims/dma/model.ts';
+import { DMA_PRESETS } from '../../../sims/dma/presets.ts';
+import type { DmaState } from '../../../sims/dma/types.ts';
 import {
   bytesText,
   chunkText,
@@ -27,7 +27,7 @@ import {
   sizeAdj,
   sourceText,
   staleFrames,
-} from '../../components/sim/sg-format.ts';
+} from './format.ts';
 
 /** Every state of a preset's run, initial first. */
 function run(key: string): DmaState[] {

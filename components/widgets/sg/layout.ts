@@ -19,8 +19,8 @@
  * run (`sgFrame`), never on the step, so stepping never moves the page.
  */
 import { linkHorizontal, linkVertical } from 'd3-shape';
-import { iommuGranules } from '../../sims/dma/iommu.ts';
-import type { DmaState } from '../../sims/dma/types.ts';
+import { iommuGranules } from '../../../sims/dma/iommu.ts';
+import type { DmaState } from '../../../sims/dma/types.ts';
 import {
   bytesText,
   chunkText,
@@ -36,8 +36,8 @@ import {
   pageSpan,
   runFrames,
   staleFrames,
-} from './sg-format.ts';
-import { SCENE_W, type Scene, type Shape } from '../scene/scene.ts';
+} from './format.ts';
+import { SCENE_W, type Scene, type Shape } from '../../scene/scene.ts';
 
 /** Facts about a whole run that fix the diagrams' sizes (computed once per timeline). */
 export interface SgFrame {

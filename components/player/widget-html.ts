@@ -1,0 +1,138 @@
+/**
+ * The server render of any widget definition (`definition.ts`): the host element with its
+ * `data-*`, the shell (`shell.ts`), the stage (diagram tabs, figures with their scenes drawn
+ * by `sceneToSvg`, stage parts, tables) and every part, for the first state of a preset. Pure
+ * and async (the scenes module is loaded as the browser loads it), so the contract test
+ * renders exactly what `Widget.astro` serves, in Node.
+ */
+import { sceneToSvg } from '../scene/scene.ts';
+import type { AnyWidget, FigureDef, PartDef, PartPlace, WidgetCtx } from './definition.ts';
+import { widgetCtx } from './definition.ts';
+import { presetPlayer } from './preset-player.ts';
+import { shellHtml } from './shell.ts';
+import { choiceButtonHtml, esc, sourceChipHtml, traceItemHtml } from './shell-html.ts';
+
+/** Options of `widgetHtml`, as `<XxxSim>` takes them. */
+export interface WidgetHtmlOptions {
+  /** A key of the definition's presets. */
+  preset: string;
+  /** Element id and prefix of the ids inside (unique on the page). */
+  uid: string;
+  /** Level of the widget's heading (default 3). */
+  headingLevel?: 2 | 3 | 4 | 5;
+}
+
+/** The attributes of a part's wrapper. */
+function partAttrs(p: PartDef<unknown>): string {
+  const attrs = Object.entries(p.attrs ?? {})
+    .map(([k, v]) => ` ${esc(k)}="${esc(v)}"`)
+    .join('');
+  return `data-part="${esc(p.name)}"${p.cls ? ` class="${esc(p.cls)}"` : ''}${attrs}`;
+}
+
+/** The HTML of every part placed at `place`, wrapped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function partsHtml(def: AnyWidget, place: PartPlace, ctx: WidgetCtx<any, any, any>): string {
+  return def.parts
+    .filter((p) => p.place === place)
+    .map((p) => {
+      const tag = p.tag ?? 'div';
+      return `<${tag} ${partAttrs(p)}>${p.html(ctx)}</${tag}>`;
+    })
+    .join('');
+}
+
+/** The `data-*` facts as attributes. */
+function factAttrs(facts: Readonly<Record<string, string>>): string {
+  return Object.entries(facts)
+    .map(([k, v]) => ` data-${esc(k)}="${esc(v)}"`)
+    .join('');
+}
+
+/** The tab list over the figures (only when there are several). */
+function tabsHtml(figures: readonly FigureDef<unknown>[], uid: string): string {
+  if (figures.length < 2) return '';
+  const tabs = figures
+    .map(
+      (f, i) =>
+        `<button type="button" role="tab" class="sim-tab" id="${uid}-tab-${esc(f.name)}" aria-controls="${uid}-fig-${esc(f.name)}" aria-selected="${i === 0}" tabindex="${i === 0 ? 0 : -1}" data-tab="${esc(f.name)}">${esc(f.tab)}</button>`,
+    )
+    .join('');
+  return `<div class="sim-tabs" role="tablist" aria-label="Diagrams" data-part="tabs">${tabs}</div>`;
+}
+
+/** One figure: caption, the SVG (scene or custom), legend. */
+function figureHtml(f: FigureDef<unknown>, i: number, inner: string, size: { width: number; height: number } | null, ctx: WidgetCtx<unknown, unknown, unknown>, tabbed: boolean): string {
+  const uid = ctx.uid;
+  const n = esc(f.name);
+  const viewBox = size ? ` viewBox="0 0 ${size.width} ${size.height}"` : '';
+  const minW = f.phoneMinWidth ? ` style="--phone-min-w:${f.phoneMinWidth}px"` : '';
+  const tab = tabbed ? ` role="tabpanel" aria-labelledby="${uid}-tab-${n}"${i === 0 ? '' : ' hidden'}` : '';
+  const legend = f.legend?.(ctx) ?? '';
+  return (
+    `<figure class="sim-fig sim-diagram" id="${uid}-fig-${n}" data-figure="${n}"${tab}>` +
+    `<figcaption class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</figcaption>` +
+    `<div class="sim-zoom"><svg data-part="svg-${n}" class="sim-svg${f.svgClass ? ` ${esc(f.svgClass)}` : ''}"${viewBox}${minW} role="img" aria-labelledby="${uid}-${n}-title ${uid}-${n}-desc">` +
+    `<title id="${uid}-${n}-title" data-part="title-${n}">${esc(f.title(ctx))}</title>${inner}</svg></div>` +
+    (legend ? `<div class="sim-legend" data-part="legend-${n}">${legend}</div>` : '') +
+    `</figure>`
+  );
+}
+
+/**
+ * The whole widget for the first state of `opts.preset`: `<tag class="sim-host" …>` and
+ * everything inside. Throws `Error` naming the component and the known presets for an
+ * unknown preset (failing the build), or the step where a preset's schedule stops replaying.
+ */
+export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promise<string> {
+  const { spec, player } = presetPlayer(def.component, opts.preset, def.presets, def.model, def.presetsFile);
+  const states = player.states;
+  const s0 = states[0];
+  const frame = def.frame ? def.frame(states) : undefined;
+  const ctx = widgetCtx(opts.preset, spec.params, states, 0, frame, opts.uid);
+  const mod = def.scenes ? await def.scenes() : { scenes: {} as Record<string, never> };
+  const sceneFrame = mod.frame?.(states);
+  const tabbed = def.figures.length > 1;
+  const figures = def.figures
+    .map((f, i) => {
+      if (f.custom) return figureHtml(f, i, `<desc id="${ctx.uid}-${esc(f.name)}-desc"></desc>${f.custom(ctx)}`, null, ctx, tabbed);
+      const make = mod.scenes[f.name];
+      if (!make) throw new Error(`<${def.component}>: figure "${f.name}" has neither a scene nor a custom view`);
+      const scene = make(ctx, sceneFrame);
+      return figureHtml(f, i, `<desc id="${ctx.uid}-${esc(f.name)}-desc">${esc(scene.desc)}</desc><g data-scene>${sceneToSvg(scene)}</g>`, scene, ctx, tabbed);
+    })
+    .join('');
+  const stage =
+    tabsHtml(def.figures, ctx.uid) +
+    `<div class="sim-views" data-part="views">${figures}${partsHtml(def, 'stage', ctx)}</div>` +
+    `<div class="sim-tables" data-part="tables">${partsHtml(def, 'tables', ctx)}</div>`;
+  const narration = def.narration(s0);
+  const choices = player
+    .enabled()
+    .map((c, i) => choiceButtonHtml(def.model.describeChoice(s0, c), i, def.choiceStyle(s0, c), true))
+    .join('');
+  const shell = shellHtml({
+    uid: opts.uid,
+    title: spec.title,
+    description: spec.description,
+    headingLevel: opts.headingLevel,
+    steps: player.length,
+    narration,
+    sourceHtml: sourceChipHtml(def.model.event(s0), def.noSource?.(s0) ?? ''),
+    choicesHtml: choices || (def.noChoices?.(s0) ?? ''),
+    traceHtml: traceItemHtml(0, narration, def.model.event(s0)),
+    schedPromptHtml: def.schedPrompt,
+    shareable: def.share ?? true,
+    noscript: def.noscript,
+    headerHtml: partsHtml(def, 'header', ctx),
+    stageHtml: stage,
+    captionHtml: partsHtml(def, 'caption', ctx),
+    footerHtml: partsHtml(def, 'footer', ctx),
+  });
+  const facts = factAttrs(def.facts?.(ctx) ?? {});
+  const ssr = def.figures.length > 0 && def.figures.every((f) => !f.custom) ? ' data-ssr' : '';
+  const cls = `sim-host${def.hostClass ? ` ${esc(def.hostClass)}` : ''}`;
+  // Without JavaScript every drawing and every table shows (a reader with no scripts has no tabs).
+  const noscript = `<noscript><style>${def.tag} figure[data-figure]{display:block!important} ${def.tag} .sim-tables{display:flex!important} ${def.tag} .sim-tabs{display:none!important}</style></noscript>`;
+  return `${noscript}<${def.tag} id="${esc(opts.uid)}" class="${cls}" data-model="${esc(def.model.id)}" data-preset="${esc(opts.preset)}" data-step="0" data-steps="${player.length}" data-diagrams="pending"${ssr}${tabbed ? ` data-figure="${esc(def.figures[0].name)}"` : ''}${facts}>${shell}</${def.tag}>`;
+}

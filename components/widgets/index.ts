@@ -1,0 +1,6 @@
+/**
+ * The widgets lessons use, one import: `import { SgSim, MmSim } from '@components/widgets';`.
+ * Each is a folder `components/widgets/<name>/` (definition, words, HTML, scenes, component,
+ * CSS, element, tests); see docs/ARCHITECTURE.md.
+ */
+export { default as SgSim } from './sg/SgSim.astro';
