@@ -7,8 +7,8 @@
  * into each lesson page as a small JSON object (`ShareLinks.astro`), read by `share-link.ts`.
  */
 
-/** The authoring tag of each player and the model id its share links start with. */
-export const PLAYER_TAGS = { TtySim: 'tty', MmSim: 'mm', SgSim: 'sg', CoherenceSim: 'coherence', UioSim: 'uio' } as const;
+/** The authoring tag of each player and the model id its share links start with: `{ SgSim: 'dma' }` (`WIDGET_TAGS` of the widgets barrel). */
+export type PlayerTags = Readonly<Record<string, string>>;
 
 /** Where a player lives: the lesson's slug and title. */
 export interface PlayerHome {
@@ -30,14 +30,14 @@ export function playerKey(model: string, preset?: string): string {
  * key (see `playerKey`) -> the first lesson that shows it. A lesson with `<ProveIt />` is
  * the home of `tty` (any configuration). A lesson without a body contributes nothing.
  */
-export function playerIndex(lessons: readonly { slug: string; title: string; body: string }[]): Record<string, PlayerHome> {
+export function playerIndex(lessons: readonly { slug: string; title: string; body: string }[], playerTags: PlayerTags): Record<string, PlayerHome> {
   const index: Record<string, PlayerHome> = {};
-  const tags = Object.keys(PLAYER_TAGS).join('|');
+  const tags = Object.keys(playerTags).join('|');
   const re = new RegExp(`<(${tags})\\b[^>]*?\\bpreset=["']([^"']+)["']`, 'g');
   for (const l of lessons) {
     const home = { slug: l.slug, title: l.title };
     for (const m of l.body.matchAll(re)) {
-      const key = playerKey(PLAYER_TAGS[m[1] as keyof typeof PLAYER_TAGS], m[2]);
+      const key = playerKey(playerTags[m[1]], m[2]);
       index[key] ??= home;
     }
     if (/<ProveIt\b/.test(l.body)) index[playerKey('tty')] ??= home;

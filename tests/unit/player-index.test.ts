@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { playerIndex, playerKey } from '../../components/player/player-index.ts';
-import { MM_PRESETS } from '../../sims/mm/presets.ts';
+import { WIDGET_TAGS } from '../../components/widgets/tags.ts';
+import { MM_PRESETS } from '../../sims/mm/index.ts';
 
 const root = path.resolve(__dirname, '../../content/lessons');
 const lessons = readdirSync(root)
@@ -13,11 +14,11 @@ const lessons = readdirSync(root)
 
 describe('playerIndex', () => {
   it('finds every memory preset the lessons use, and the Prove-it lesson for any tty run', () => {
-    const index = playerIndex(lessons);
+    const index = playerIndex(lessons, WIDGET_TAGS);
     expect(index[playerKey('mm', 'translate')]?.slug).toBe('pinning-user-pages');
     expect(index[playerKey('tty', 'kernel-blocking')]?.slug).toBe('tty-write-atomicity');
     expect(index[playerKey('tty')]?.slug).toBe('tty-write-atomicity');
-    expect(index[playerKey('sg', 'map-iommu')]?.slug).toBe('scatter-gather-iommu');
+    expect(index[playerKey('dma', 'map-iommu')]?.slug).toBe('scatter-gather-iommu');
     const used = Object.keys(MM_PRESETS).filter((k) => lessons.some((l) => l.body.includes(`preset="${k}"`)));
     for (const k of used) expect(index[playerKey('mm', k)], k).toBeDefined();
   });
@@ -26,7 +27,7 @@ describe('playerIndex', () => {
       { slug: 'a', title: 'A', body: "<UioSim headingLevel={4} preset='mmap-offsets' />" },
       { slug: 'b', title: 'B', body: 'no players here' },
       { slug: 'c', title: 'C', body: '<UioSim preset="mmap-offsets" />' },
-    ]);
+    ], WIDGET_TAGS);
     expect(index).toEqual({ 'uio:mmap-offsets': { slug: 'a', title: 'A' } });
   });
 });
