@@ -147,8 +147,8 @@ export function step(s: RevokeState, choice: RevokeChoice): RevokeState {
     device[page] = value;
     return { ...base, device, toDevice: s.toDevice + 1, event: ev('device', `The ${w} goes through the PTE straight to device page ${pfnText(pte.pfn)}: no fault, no kernel code.`, null, value, 'process') };
   }
+  const overwrote = s.scratch && s.scratch.page !== page ? ` It overwrites write #${s.scratch.value}, which came from page ${s.scratch.page}.` : '';
   if (pte && pte.to === 'scratch') {
-    const overwrote = s.scratch && s.scratch.page !== page ? ` It overwrites write #${s.scratch.value}, which came from page ${s.scratch.page}.` : '';
     return { ...base, scratch: { value, page }, toScratch: s.toScratch + 1, event: ev('scratch', `The ${w} finds the PTE to the scratch page and lands there without a fault; the device never sees it.${overwrote}`, null, value, 'process') };
   }
   // No PTE: the write faults into the vma's fault handler.
@@ -157,7 +157,7 @@ export function step(s: RevokeState, choice: RevokeChoice): RevokeState {
     ptes[page] = { to: 'scratch', pfn: SCRATCH_PFN };
     return {
       ...base, ptes, scratch: { value, page }, toScratch: s.toScratch + 1, faults: s.faults + 1,
-      event: ev('fault-scratch', `The ${w} faults: page ${page} has no PTE. The fault handler maps the scratch page there with vmf_insert_pfn() and returns VM_FAULT_NOPAGE; the store is restarted and lands in the scratch page.`, src('mm/memory.c', 'vmf_insert_pfn'), value, 'process'),
+      event: ev('fault-scratch', `The ${w} faults: page ${page} has no PTE. The fault handler maps the scratch page there with vmf_insert_pfn() and returns VM_FAULT_NOPAGE; the store is restarted and lands in the scratch page.${overwrote}`, src('mm/memory.c', 'vmf_insert_pfn'), value, 'process'),
     };
   }
   const killed = !s.sigbusHandler;
