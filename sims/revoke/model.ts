@@ -1,7 +1,8 @@
 /**
  * Revoking a user mapping of device memory while the process is still writing to it.
  *
- * A process has mmap()ed `pages` pages of a device's memory. The driver's mmap() used
+ * A process has mmap()ed `pages` pages of a device's memory with MAP_SHARED (vmf_insert_pfn()
+ * refuses a private, copy-on-write mapping with a BUG_ON). The driver's mmap() used
  * remap_pfn_range(), so the vma is VM_IO | VM_PFNMAP and every PTE is present from the start
  * (mm/memory.c remap_pfn_range_internal() sets VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP).
  * The process writes to page i; the driver may revoke the region at any time; `policy` is what
