@@ -17,7 +17,7 @@
  * Sizes depend only on the parameters (`cohFrame`), never on the step, so stepping never moves
  * the page.
  */
-import type { CoherenceParams, CoherenceState, DeviceTransfer } from '../../sims/dma/coherence-types.ts';
+import type { CoherenceParams, CoherenceState, DeviceTransfer } from '../../../sims/dma/index.ts';
 import {
   addr,
   changesOf,
@@ -32,8 +32,8 @@ import {
   slotInfo,
   tokenWords,
   transferWords,
-} from './coh-format.ts';
-import { SCENE_W, type Scene, type Shape } from '../scene/scene.ts';
+} from './format.ts';
+import { SCENE_W, type Scene, type Shape } from '../../scene/scene.ts';
 
 /** Width of every diagram in SVG user units: the one scene width (`components/scene/scene.ts`). */
 export const COH_W = SCENE_W;

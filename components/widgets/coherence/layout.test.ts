@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { coherenceModel } from '../../sims/dma/coherence.ts';
-import { COHERENCE_PRESETS } from '../../sims/dma/coherence-presets.ts';
-import type { CoherenceState } from '../../sims/dma/coherence-types.ts';
-import { COH_W, cohFrame, dataScene, memoryScene, ownerScene } from '../../components/sim/coh-layout.ts';
-import { sceneToSvg, type RectShape, type Scene, type Shape } from '../../components/scene/scene.ts';
+import { replay, coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
+import { COH_W, cohFrame, dataScene, memoryScene, ownerScene } from './layout.ts';
+import { sceneToSvg, type RectShape, type Scene, type Shape } from '../../scene/scene.ts';
 
 function run(key: string): CoherenceState[] {
   const p = COHERENCE_PRESETS[key];
