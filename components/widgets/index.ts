@@ -5,3 +5,5 @@
  */
 export { default as SgSim } from './sg/SgSim.astro';
 export { default as CoherenceSim } from './coherence/CoherenceSim.astro';
+export { default as UioSim } from './uio/UioSim.astro';
+export { default as MemoryPaths } from './uio/MemoryPaths.astro';
