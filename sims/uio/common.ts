@@ -85,7 +85,6 @@ export function bytesText(bytes: readonly number[], max = 40): string {
   return end > max ? t + '…' : t;
 }
 
-export const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`;
 export const sizeText = (n: number): string => (n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`);
 
 export function pfnsText(pfns: readonly number[]): string {

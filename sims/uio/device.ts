@@ -6,7 +6,8 @@
 import { DEVICE_BDF, PAGE_SIZE, STATUS_BUSY, STATUS_DONE, STATUS_ERR, hex } from './constants.ts';
 import type { DmaOutcome, DmaTarget, Frame, UioState } from './types.ts';
 import type { KernelSource } from '../core/model.ts';
-import { SRC, bytesText, draft, plural, writeFrame } from './common.ts';
+import { SRC, bytesText, draft, writeFrame } from './common.ts';
+import { plural } from '../core/text.ts';
 import type { StepOut } from './calls.ts';
 import { raiseInterrupt } from './calls.ts';
 // ---------------------------------------------------------------------------------------

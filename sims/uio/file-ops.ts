@@ -7,7 +7,8 @@ import { BAR0_PHYS, BAR0_SIZE, DEVICE_BDF, MAX_UIO_MAPS, MMAP_BASE, MMAP_SLOT, O
 import type { KernelSource } from '../core/model.ts';
 import type { OpenFile, UioDriver, UioState, UserOp, Vma } from './types.ts';
 import { fail, fileByFd, irqcontrolSource, lowestFreeFd, ok, runHandler, type Outcome, type Ret } from './calls.ts';
-import { SRC, VFIO_PCI_OFFSET_SHIFT, pfnsText, plural, sizeText } from './common.ts';
+import { SRC, VFIO_PCI_OFFSET_SHIFT, pfnsText, sizeText } from './common.ts';
+import { plural } from '../core/text.ts';
 import { allocateMap, freeMap } from './init.ts';
 export function doOpen(s: UioState, op: Extract<UserOp, { op: 'open' }>): Outcome & Ret {
   const a = s.procs[0];

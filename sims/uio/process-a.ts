@@ -7,7 +7,8 @@ import { CTRL_START, DEVICE_MAX_LEN, PAGE_SIZE, REG_WIDTH, STATUS_DONE, STATUS_E
 import type { KernelSource } from '../core/model.ts';
 import type { OpenFile, ProcA, UioDriver, UioState, UserOp } from './types.ts';
 import { fail, killA, memLoad, memStore, ok, opLabel, raiseInterrupt, readReg, regAt, regBytes, statusText, vmaAt, type Outcome, type Ret } from './calls.ts';
-import { SRC, bytesText, draft, leBytes, leValue, pfnsText, plural } from './common.ts';
+import { SRC, bytesText, draft, leBytes, leValue, pfnsText } from './common.ts';
+import { plural } from '../core/text.ts';
 import type { StepOut } from './calls.ts';
 import { doClose, doMmap, doOpen, doPoll, doRead, doWrite, finishRead, jumpText, uioFile } from './file-ops.ts';
 function startTransfer(s: UioState): string {

@@ -7,6 +7,8 @@
  */
 import { CTRL_START, IRQ_ENABLE_DONE, PAGE_SIZE, REG, REG_NAMES, REG_WIDTH, STATUS_BUSY, STATUS_DONE, STATUS_ERR, UIO_PATH, VFIO_PATH, hex, type RegName, type DmaWrite, type FrameOwner, type IrqState, type UioChoice, type UioMap, type UioState } from '../../../sims/uio/index.ts';
 
+import { plural } from '../../../sims/core/text.ts';
+
 export { hex };
 
 /** Bit names of each register, lowest bit first (DMA_ADDR and DMA_LEN hold numbers, not bits). */
@@ -245,11 +247,6 @@ export function choiceColor(c: UioChoice): string {
     default:
       return 'var(--sim-muted)';
   }
-}
-
-/** `1 page`, `2 pages`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Frames hit by stray writes so far, with the step and whether they are B's. */
