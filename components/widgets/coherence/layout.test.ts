@@ -45,7 +45,8 @@ describe('coherence diagrams layout', () => {
     const m6 = memoryScene(states[6], states[5], f);
     expect(byKey(m6, 'rect-cache-64')!.cls).toContain('coh-differs');
     expect(byKey(m6, 'rect-ram-80')!.cls).toContain('coh-new');
-    expect(byKey(m6, 'rect-ram-64')!.cls).not.toContain('coh-new');
+    expect(byKey(m6, 'rect-ram-64')).toBeUndefined();
+    expect(byKey(m6, 'path-ram-4-0')!.cls).not.toContain('coh-new');
     expect(byKey(m6, 'rect-slot-empty-0')).toBeDefined();
   });
 
@@ -92,7 +93,8 @@ describe('coherence diagrams layout', () => {
   it('server-renders a scene as SVG markup', () => {
     const states = run('rx-correct');
     const svg = sceneToSvg(memoryScene(states[0], null, cohFrame(states[0].params)));
-    expect(svg).toContain('data-key="rect-ram-0"');
+    expect(svg).toContain('data-key="path-ram-0-0"');
+    expect(svg).toContain('data-key="text-ram-0"');
     expect(svg).not.toContain('undefined');
   });
 });
