@@ -37,7 +37,7 @@ export function partsHtml(def: AnyWidget, place: PartPlace, ctx: WidgetCtx<any, 
     .filter((p) => p.place === place)
     .map((p) => {
       const tag = p.tag ?? 'div';
-      return `<${tag} ${partAttrs(p)}>${p.html(ctx)}</${tag}>`;
+      return `<${tag} ${partAttrs(p)}>${p.lazy ? '' : p.html(ctx)}</${tag}>`;
     })
     .join('');
 }
