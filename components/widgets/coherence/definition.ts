@@ -48,7 +48,7 @@ export const coherenceWidget: WidgetDefinition<CoherenceParams, CoherenceState, 
   noChoices: () => '<p class="sim-note">Nothing can happen next: the driver is unbound and the device is idle.</p>',
   schedPrompt: COH_SCHED_PROMPT,
   choiceStyle: (_s, c) => choiceStyle(c),
-  noscript: 'The player needs JavaScript; the drawings and the program show the starting state.',
+  noscript: 'The player needs JavaScript; the drawings and the program show the starting state (the table view needs JavaScript too).',
   parts: [
     { name: 'platform', place: 'header', tag: 'p', cls: 'coh-platform', update: 'run', html: (c) => platformHtml(c.states[0]) },
     {
@@ -58,7 +58,7 @@ export const coherenceWidget: WidgetDefinition<CoherenceParams, CoherenceState, 
       html: (c) =>
         `<div role="group" aria-labelledby="${esc(c.uid)}-prog-title"><p class="coh-subhead" id="${esc(c.uid)}-prog-title">${esc(PROGRAM_TITLE)}</p>${programHtml(c.state)}</div>`,
     },
-    { name: 'cohtables', place: 'tables', cls: 'coh-tables', html: (c) => tablesHtml(c.state) },
+    { name: 'cohtables', place: 'tables', cls: 'coh-tables', lazy: true, html: (c) => tablesHtml(c.state) },
     { name: 'verdict', place: 'caption', cls: 'coh-verdictbox', html: (c) => verdictHtml(c.state, finished(c)) },
   ],
   figures: [

@@ -41,9 +41,10 @@ export const uioWidget: WidgetDefinition<UioParams, UioState, UioChoice> = {
   noSource: noSourceText,
   noChoices: () => '<p class="sim-note">Nothing can happen next: both processes have finished and the device is idle.</p>',
   schedPrompt: UIO_SCHED_PROMPT,
+  noscript: 'The player needs JavaScript; the drawings show the starting state.',
   choiceStyle: (_s, c) => ({ kind: c.actor, color: choiceColor(c) }),
   parts: [
-    { name: 'uiotables', place: 'tables', cls: 'uio-tables', html: (c) => tablesHtml(c.state, c.prev) },
+    { name: 'uiotables', place: 'tables', cls: 'uio-tables', lazy: true, html: (c) => tablesHtml(c.state, c.prev) },
     { name: 'status', place: 'caption', cls: 'uio-statusbox', html: (c) => statusHtml(c.state) },
   ],
   figures: [
