@@ -82,6 +82,12 @@ export interface PartDef<Ctx> {
    * (only when the timeline is replaced: words about the parameters).
    */
   update?: 'step' | 'run';
+  /**
+   * Not server-rendered: the server writes the empty wrapper and the element fills it when it
+   * upgrades. For a table view of what the server-rendered drawings already show (their
+   * `<desc>` says it in words), so a lesson with many players stays within its HTML budget.
+   */
+  lazy?: boolean;
 }
 
 /** One diagram. */

@@ -37,7 +37,7 @@ export function partsHtml(def: AnyWidget, place: PartPlace, ctx: WidgetCtx<any, 
     .filter((p) => p.place === place)
     .map((p) => {
       const tag = p.tag ?? 'div';
-      return `<${tag} ${partAttrs(p)}>${p.html(ctx)}</${tag}>`;
+      return `<${tag} ${partAttrs(p)}>${p.lazy ? '' : p.html(ctx)}</${tag}>`;
     })
     .join('');
 }
@@ -71,7 +71,9 @@ function figureHtml(f: FigureDef<unknown>, i: number, inner: string, size: { wid
   const legend = f.legend?.(ctx) ?? '';
   return (
     `<figure class="sim-fig sim-diagram" id="${uid}-fig-${n}" data-figure="${n}"${tab}>` +
-    `<figcaption class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</figcaption>` +
+    // A figure with a <figcaption> may not take the tabpanel role (ARIA in HTML): a tab's panel
+    // has its caption as a paragraph, and the tab names it.
+    (tabbed ? `<p class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</p>` : `<figcaption class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</figcaption>`) +
     `<div class="sim-zoom"><svg data-part="svg-${n}" class="sim-svg${f.svgClass ? ` ${esc(f.svgClass)}` : ''}"${viewBox}${minW} role="img" aria-labelledby="${uid}-${n}-title ${uid}-${n}-desc">` +
     `<title id="${uid}-${n}-title" data-part="title-${n}">${esc(f.title(ctx))}</title>${inner}</svg></div>` +
     (legend ? `<div class="sim-legend" data-part="legend-${n}">${legend}</div>` : '') +

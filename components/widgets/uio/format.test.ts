@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { uioModel } from '../../sims/uio/model.ts';
-import { UIO_PRESETS } from '../../sims/uio/presets.ts';
-import type { UioState } from '../../sims/uio/types.ts';
+import { replay, uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
 import {
   frameText,
   irqLineKind,
@@ -20,7 +17,7 @@ import {
   sizeText,
   strayFrames,
   writesNow,
-} from '../../components/sim/uio-format.ts';
+} from './format.ts';
 
 function run(key: string): UioState[] {
   const p = UIO_PRESETS[key];

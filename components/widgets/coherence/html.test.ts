@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { coherenceModel } from '../../sims/dma/coherence.ts';
-import { COHERENCE_PRESETS } from '../../sims/dma/coherence-presets.ts';
-import type { CoherenceState } from '../../sims/dma/coherence-types.ts';
-import { platformHtml, programHtml, tablesHtml, verdictHtml } from '../../components/sim/coh-html.ts';
+import { replay, coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
+import { platformHtml, programHtml, tablesHtml, verdictHtml } from './html.ts';
 
 function run(key: string): CoherenceState[] {
   const p = COHERENCE_PRESETS[key];

@@ -6,9 +6,9 @@
  * DOM, used by `CoherenceSim.astro` to server-render the initial state and by
  * `<coherence-sim>` on every step.
  */
-import { callText } from '../../sims/dma/coherence.ts';
-import type { CohChoice, CoherenceState, Finding, OpResult } from '../../sims/dma/coherence-types.ts';
-import { DEBUG_RULES } from '../../sims/dma/debug.ts';
+import { callText } from '../../../sims/dma/index.ts';
+import type { CohChoice, CoherenceState, Finding, OpResult } from '../../../sims/dma/index.ts';
+import { DEBUG_RULES } from '../../../sims/dma/index.ts';
 import {
   addr,
   bytesHex,
@@ -23,8 +23,8 @@ import {
   slotInfo,
   tokenWords,
   transferWords,
-} from './coh-format.ts';
-import { choiceButtonHtml, esc } from '../player/shell-html.ts';
+} from './format.ts';
+import { choiceButtonHtml, esc } from '../../player/shell-html.ts';
 
 /** The prompt above the scheduler buttons. */
 export const COH_SCHED_PROMPT =

@@ -6,8 +6,8 @@
  * on the data ("stale data", "old bytes sent", or right). Used by the layout
  * (`coh-layout.ts`), the HTML views (`coh-html.ts`), the server render and the element.
  */
-import type { StepEvent } from '../../sims/core/model.ts';
-import type { CohChoice, CoherenceParams, CoherenceState, CpuOp, DeviceTransfer, DmaMapping, MappingOwner } from '../../sims/dma/coherence-types.ts';
+import type { StepEvent } from '../../../sims/core/model.ts';
+import type { CohChoice, CoherenceParams, CoherenceState, CpuOp, DeviceTransfer, DmaMapping, MappingOwner } from '../../../sims/dma/index.ts';
 
 /** A byte as two hex digits: `0f`. */
 export function hex2(b: number): string {

@@ -5,9 +5,9 @@
  * render (`UioSim.astro`), the table view (`uio-html.ts`), the diagrams' layout
  * (`uio-layout.ts`) and the element, so every view says the same thing.
  */
-import { CTRL_START, IRQ_ENABLE_DONE, PAGE_SIZE, REG, REG_NAMES, REG_WIDTH, STATUS_BUSY, STATUS_DONE, STATUS_ERR, UIO_PATH, VFIO_PATH, hex } from '../../sims/uio/constants.ts';
-import type { RegName } from '../../sims/uio/constants.ts';
-import type { DmaWrite, FrameOwner, IrqState, UioChoice, UioMap, UioState } from '../../sims/uio/types.ts';
+import { CTRL_START, IRQ_ENABLE_DONE, PAGE_SIZE, REG, REG_NAMES, REG_WIDTH, STATUS_BUSY, STATUS_DONE, STATUS_ERR, UIO_PATH, VFIO_PATH, hex, type RegName, type DmaWrite, type FrameOwner, type IrqState, type UioChoice, type UioMap, type UioState } from '../../../sims/uio/index.ts';
+
+import { plural } from '../../../sims/core/text.ts';
 
 export { hex };
 
@@ -247,11 +247,6 @@ export function choiceColor(c: UioChoice): string {
     default:
       return 'var(--sim-muted)';
   }
-}
-
-/** `1 page`, `2 pages`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Frames hit by stray writes so far, with the step and whether they are B's. */

@@ -18,9 +18,9 @@
  * browser draws each step with the same keys (`views/uio-diagrams.ts`). A scene's size
  * depends only on the run's parameters, never on the step, so stepping never moves the page.
  */
-import { SCENE_W, type PathShape, type RectShape, type Scene, type Shape, type TextShape } from '../scene/scene.ts';
-import type { DmaWrite, UioState } from '../../sims/uio/types.ts';
-import { PAGE_SIZE, UIO_PATH, VFIO_PATH } from '../../sims/uio/constants.ts';
+import { SCENE_W, type PathShape, type RectShape, type Scene, type Shape, type TextShape } from '../../scene/scene.ts';
+import type { DmaWrite, UioState } from '../../../sims/uio/index.ts';
+import { PAGE_SIZE, UIO_PATH, VFIO_PATH } from '../../../sims/uio/index.ts';
 import {
   frameText,
   hex,
@@ -36,7 +36,7 @@ import {
   readPhaseText,
   regRows,
   sizeText,
-} from './uio-format.ts';
+} from './format.ts';
 
 /** Width of both diagrams in SVG user units: the one scene width (`components/scene/scene.ts`). */
 export const UIO_SCENE_W = SCENE_W;

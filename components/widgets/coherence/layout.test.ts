@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { coherenceModel } from '../../sims/dma/coherence.ts';
-import { COHERENCE_PRESETS } from '../../sims/dma/coherence-presets.ts';
-import type { CoherenceState } from '../../sims/dma/coherence-types.ts';
-import { COH_W, cohFrame, dataScene, memoryScene, ownerScene } from '../../components/sim/coh-layout.ts';
-import { sceneToSvg, type RectShape, type Scene, type Shape } from '../../components/scene/scene.ts';
+import { replay, coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
+import { COH_W, cohFrame, dataScene, memoryScene, ownerScene } from './layout.ts';
+import { sceneToSvg, type RectShape, type Scene, type Shape } from '../../scene/scene.ts';
 
 function run(key: string): CoherenceState[] {
   const p = COHERENCE_PRESETS[key];
@@ -48,7 +45,8 @@ describe('coherence diagrams layout', () => {
     const m6 = memoryScene(states[6], states[5], f);
     expect(byKey(m6, 'rect-cache-64')!.cls).toContain('coh-differs');
     expect(byKey(m6, 'rect-ram-80')!.cls).toContain('coh-new');
-    expect(byKey(m6, 'rect-ram-64')!.cls).not.toContain('coh-new');
+    expect(byKey(m6, 'rect-ram-64')).toBeUndefined();
+    expect(byKey(m6, 'path-ram-4-0')!.cls).not.toContain('coh-new');
     expect(byKey(m6, 'rect-slot-empty-0')).toBeDefined();
   });
 
@@ -95,7 +93,8 @@ describe('coherence diagrams layout', () => {
   it('server-renders a scene as SVG markup', () => {
     const states = run('rx-correct');
     const svg = sceneToSvg(memoryScene(states[0], null, cohFrame(states[0].params)));
-    expect(svg).toContain('data-key="rect-ram-0"');
+    expect(svg).toContain('data-key="path-ram-0-0"');
+    expect(svg).toContain('data-key="text-ram-0"');
     expect(svg).not.toContain('undefined');
   });
 });

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { uioModel } from '../../sims/uio/model.ts';
-import { UIO_PRESETS } from '../../sims/uio/presets.ts';
-import type { UioState } from '../../sims/uio/types.ts';
-import { interruptTableHtml, mapsTableHtml, registersTableHtml, statusHtml, tablesHtml } from '../../components/sim/uio-html.ts';
+import { replay, uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
+import { interruptTableHtml, mapsTableHtml, registersTableHtml, statusHtml, tablesHtml } from './html.ts';
 
 function run(key: string): UioState[] {
   const p = UIO_PRESETS[key];

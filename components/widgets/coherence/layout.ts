@@ -17,7 +17,7 @@
  * Sizes depend only on the parameters (`cohFrame`), never on the step, so stepping never moves
  * the page.
  */
-import type { CoherenceParams, CoherenceState, DeviceTransfer } from '../../sims/dma/coherence-types.ts';
+import type { CoherenceParams, CoherenceState, DeviceTransfer } from '../../../sims/dma/index.ts';
 import {
   addr,
   changesOf,
@@ -32,8 +32,8 @@ import {
   slotInfo,
   tokenWords,
   transferWords,
-} from './coh-format.ts';
-import { SCENE_W, type Scene, type Shape } from '../scene/scene.ts';
+} from './format.ts';
+import { SCENE_W, type Scene, type Shape } from '../../scene/scene.ts';
 
 /** Width of every diagram in SVG user units: the one scene width (`components/scene/scene.ts`). */
 export const COH_W = SCENE_W;
@@ -134,6 +134,14 @@ function bandText(state: CoherenceState, key: string): string {
   return `swiotlb bounce slots: ${used.length ? used.join(', ') : 'all free'}`;
 }
 
+/** One row of byte cells (`perRow` boxes of the cell size, 1 unit apart) as path data, from `y`. */
+function cellsPath(f: CohFrame, y: number): string {
+  const w = r2(f.cell - 1);
+  let d = '';
+  for (let i = 0; i < f.perRow; i++) d += `M${r2(X0 + i * f.cell)} ${y}h${w}v${ROW - 1}h${-w}z`;
+  return d;
+}
+
 /** Colour class of an owner. */
 function ownerCls(o: string): string {
   return o === 'cpu' ? 'coh-own-cpu' : o === 'device' ? 'coh-own-dev' : 'coh-own-both';
@@ -165,11 +173,17 @@ export function memoryScene(state: CoherenceState, prev: CoherenceState | null, 
     const base = n * ls;
     const inTlb = f.tlbFirst !== null && n >= f.tlbFirst && n < f.tlbFirst + f.tlbLines;
     shapes.push({ kind: 'text', key: `text-line-${n}`, cls: 'coh-linelabel', x: M + 6, y: y0 + 11, text: `${n} ${addr(base)}` });
+    // The line's byte cells as one path per row (the same boxes as one rectangle each, in a
+    // fraction of the markup: a lesson page server-renders many of these drawings); a byte the
+    // step changed gets its own outlined cell on top.
+    const ramCls = `coh-cell coh-ram${inTlb ? ' coh-tlb' : ''}`;
+    for (let r = 0; r < rows.rowsPerLine; r++) {
+      shapes.push({ kind: 'path', key: `path-ram-${n}-${r}`, cls: ramCls, d: cellsPath(f, y0 + r * ROW) });
+    }
     for (let i = 0; i < ls; i++) {
       const a = base + i;
       const y = y0 + Math.floor(i / f.perRow) * ROW;
-      const isNew = ch.ram.has(a);
-      shapes.push({ kind: 'rect', key: `rect-ram-${a}`, cls: `coh-cell coh-ram${inTlb ? ' coh-tlb' : ''}${isNew ? ' coh-new' : ''}`, x: cx(i), y, w: cw - 1, h: ROW - 1 });
+      if (ch.ram.has(a)) shapes.push({ kind: 'rect', key: `rect-ram-${a}`, cls: `${ramCls} coh-new`, x: cx(i), y, w: cw - 1, h: ROW - 1 });
       shapes.push({ kind: 'text', key: `text-ram-${a}`, cls: 'coh-byte', x: r2(cx(i) + (cw - 1) / 2), y: y + 10.5, text: hex2(state.mem.ram[a]), anchor: 'middle' });
     }
     // The bytes of live mappings in this line, underlined in the owner's colour.
@@ -199,12 +213,19 @@ export function memoryScene(state: CoherenceState, prev: CoherenceState | null, 
     shapes.push({ kind: 'text', key: `text-badge-${n}`, cls: `coh-badgetext coh-badgetext-${slot.status}`, x: r2(M + 4 + (X0 - M - 8) / 2), y: cacheY + 10.5, text: badge, anchor: 'middle' });
     const line = state.mem.cache[n];
     if (slot.status === 'clean' || slot.status === 'dirty') {
+      const cacheCls = `coh-cell coh-cache coh-cache-${slot.status}`;
+      for (let r = 0; r < rows.rowsPerLine; r++) {
+        shapes.push({ kind: 'path', key: `path-cache-${n}-${r}`, cls: cacheCls, d: cellsPath(f, cacheY + r * ROW) });
+      }
       for (let i = 0; i < ls; i++) {
         const a = base + i;
         const y = cacheY + Math.floor(i / f.perRow) * ROW;
         const differs = slot.differs.includes(i);
-        const cls = `coh-cell coh-cache coh-cache-${slot.status}${differs ? ' coh-differs' : ''}${ch.cache.has(a) ? ' coh-new' : ''}`;
-        shapes.push({ kind: 'rect', key: `rect-cache-${a}`, cls, x: cx(i), y, w: cw - 1, h: ROW - 1 });
+        // A byte that differs from RAM or that the step changed: its own marked cell on top.
+        if (differs || ch.cache.has(a)) {
+          const cls = `${cacheCls}${differs ? ' coh-differs' : ''}${ch.cache.has(a) ? ' coh-new' : ''}`;
+          shapes.push({ kind: 'rect', key: `rect-cache-${a}`, cls, x: cx(i), y, w: cw - 1, h: ROW - 1 });
+        }
         shapes.push({ kind: 'text', key: `text-cache-${a}`, cls: `coh-byte${differs ? ' coh-byte-differs' : ''}`, x: r2(cx(i) + (cw - 1) / 2), y: y + 10.5, text: hex2(line.data[i]), anchor: 'middle' });
       }
     } else {

@@ -5,9 +5,9 @@
  * initial state with them (`UioSim.astro`) and `<uio-sim>` re-renders on every step, so both
  * say the same thing.
  */
-import { PAGE_SIZE } from '../../sims/uio/constants.ts';
-import type { UioState } from '../../sims/uio/types.ts';
-import { esc } from '../player/shell-html.ts';
+import { PAGE_SIZE } from '../../../sims/uio/index.ts';
+import type { UioState } from '../../../sims/uio/index.ts';
+import { esc } from '../../player/shell-html.ts';
 import {
   frameText,
   hex,
@@ -24,7 +24,7 @@ import {
   sizeText,
   strayFrames,
   writesNow,
-} from './uio-format.ts';
+} from './format.ts';
 
 const table = (caption: string, head: string[], rows: string[][], cls = ''): string =>
   `<div class="sim-scroll" tabindex="0" role="region" aria-label="${esc(caption)}" data-scrolls><table class="sim-table uio-table${cls ? ` ${cls}` : ''}"><caption>${esc(caption)}</caption>` +

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { coherenceModel } from '../../sims/dma/coherence.ts';
-import { COHERENCE_PRESETS } from '../../sims/dma/coherence-presets.ts';
-import type { CoherenceState } from '../../sims/dma/coherence-types.ts';
+import { replay, coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
 import {
   bytesShort,
   changesOf,
@@ -17,7 +14,7 @@ import {
   platformInfo,
   range,
   slotInfo,
-} from '../../components/sim/coh-format.ts';
+} from './format.ts';
 
 function run(key: string): CoherenceState[] {
   const p = COHERENCE_PRESETS[key];

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { uioModel } from '../../sims/uio/model.ts';
-import { UIO_PRESETS } from '../../sims/uio/presets.ts';
-import type { UioState } from '../../sims/uio/types.ts';
-import { sceneToSvg, type Scene, type Shape } from '../../components/scene/scene.ts';
-import { UIO_SCENE_W, arrowHead, deviceScene, frameY, framesSummary, memoryScene, sCurve } from '../../components/sim/uio-layout.ts';
+import { replay, uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
+import { sceneToSvg, type Scene, type Shape } from '../../scene/scene.ts';
+import { UIO_SCENE_W, arrowHead, deviceScene, frameY, framesSummary, memoryScene, sCurve } from './layout.ts';
 
 function run(key: string): UioState[] {
   const p = UIO_PRESETS[key];
