@@ -4,3 +4,4 @@
  * CSS, element, tests); see docs/ARCHITECTURE.md.
  */
 export { default as SgSim } from './sg/SgSim.astro';
+export { default as MmSim } from './mm/MmSim.astro';

@@ -1,7 +1,7 @@
 /** The memory widget's text views (components/sim/mm-html.ts): tables, driver calls, the pin check. */
 import { describe, expect, it } from 'vitest';
-import { MM_PRESETS, mmModel, replay, walk } from '../../sims/mm/index.ts';
-import { choiceHtmlFor, driverCallsHtml, framesTableHtml, pagesTableHtml, pinCheckHtml, tablesHtml, walkTableHtml } from '../../components/sim/mm-html.ts';
+import { MM_PRESETS, mmModel, replay, walk } from '../../../sims/mm/index.ts';
+import { choiceHtmlFor, driverCallsHtml, framesTableHtml, pagesTableHtml, pinCheckHtml, tablesHtml, walkTableHtml } from './html.ts';
 
 const run = (key: string) => replay(mmModel, MM_PRESETS[key].params, 1, MM_PRESETS[key].schedule);
 const text = (html: string) =>
