@@ -76,7 +76,7 @@ export const mmWidget: WidgetDefinition<MmParams, MmState, MmChoice> = {
       name: 'walk',
       tab: 'Translation',
       svgClass: 'mm-walksvg',
-      caption: () => 'Address translation: each level’s 9 bits pick an entry, the last 12 are the offset in the page',
+      caption: () => 'Page-table walk: 9 bits a level, then a 12-bit offset',
       title: () => 'Four-level page-table walk of one virtual address',
       custom: () => '',
     },
@@ -84,12 +84,12 @@ export const mmWidget: WidgetDefinition<MmParams, MmState, MmChoice> = {
       name: 'memory',
       tab: 'Memory',
       svgClass: 'mm-memsvg',
-      caption: () => 'Physical memory: each process page’s PTE points at a frame',
+      caption: () => 'Physical memory: each line is a PTE, page → frame',
       title: () => 'Process pages, their frames, zones, refcounts, pins and DMA targets',
       legend: (c) =>
-        `<ul class="mm-legend">${key('mm-sw-buffer', 'the user buffer and its PTEs')}${key('mm-sw-pin', 'pincount = refcount / 1024', 'pin')}${
-          c.params.driver.length > 0 ? key('mm-sw-dma', 'DMA target') + key('mm-sw-lost', 'lost or misplaced write') : ''
-        }${key('mm-sw-move', 'page moved this step')}</ul>`,
+        `<ul class="mm-legend">${key('mm-sw-buffer', 'user buffer')}${key('mm-sw-pin', 'pincount (refcount / 1024)', 'pin')}${
+          c.params.driver.length > 0 ? key('mm-sw-dma', 'DMA target') + key('mm-sw-lost', 'lost write') : ''
+        }${key('mm-sw-move', 'moved this step')}</ul>`,
       custom: () => '',
     },
   ],

@@ -45,6 +45,19 @@ describe('tables', () => {
     expect(framesTableHtml(run('dma-without-pin')[8])).toContain('data-lost="true"');
   });
 
+  it('frames table: runs of empty frames in one zone share a row; a frame with stale data keeps its own', () => {
+    const s0 = run('dma-without-pin')[0];
+    const t0 = text(framesTableHtml(s0));
+    expect(t0).toContain('0 NORMAL the shared zero page 1 0 none —');
+    expect(t0).toContain('1–5 NORMAL free (5 frames) 0 0 none —');
+    expect(t0).toContain('6–15 MOVABLE free (10 frames) 0 0 none —');
+    expect(framesTableHtml(s0).match(/<tr data-use/g)).toHaveLength(3);
+    // The freed frame with the device's stale write is a row of its own, between runs.
+    const t8 = text(framesTableHtml(run('dma-without-pin')[8]));
+    expect(t8).toMatch(/ 7 MOVABLE free \(stale "DMA1"\)/);
+    expect(t8).not.toMatch(/\d+–\d+ MOVABLE free \(\d+ frames\)[^]*\d+–7 /);
+  });
+
   it('pages table: each page of each process and its PTE', () => {
     const t = text(pagesTableHtml(run('swap-out')[2]));
     expect(t).toContain('P0 buf 0 (buffer) 0x7f0000000000 swap entry, slot 0');

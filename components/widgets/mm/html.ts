@@ -127,17 +127,35 @@ function dmaByPfn(targets: DmaTarget[]): Map<number, DmaTarget[]> {
   return m;
 }
 
-/** The frames as a table: pfn, zone, contents, refcount, pincount, mapped by, DMA. */
+/**
+ * The frames as a table: pfn, zone, contents, refcount, pincount, mapped by, DMA. Runs of
+ * two or more frames that hold nothing at all (free, no stale data, no DMA) in the same
+ * zone share one row (`1–5 NORMAL free (5 frames)`).
+ */
 export function framesTableHtml(state: MmState): string {
   const dma = dmaByPfn(dmaTargets(state));
-  const rows = state.frames
-    .map((f) => {
-      const d = (dma.get(f.pfn) ?? []).map((t) => `page ${t.index + 1}: ${esc(dmaOutcomeText(t.status))}`).join('; ');
-      const lost = (dma.get(f.pfn) ?? []).some((t) => t.status === 'freed' || t.status === 'elsewhere' || t.status === 'zero-page');
-      return `<tr data-use="${f.use}"${lost ? ' data-lost="true"' : ''}><th scope="row">${f.pfn}</th><td>${f.zone === 'movable' ? 'MOVABLE' : 'NORMAL'}</td><td>${esc(contentsText(f))}${f.dirty ? ' <span class="sim-note">(dirty)</span>' : ''}</td><td>${f.refcount}</td><td>${f.pincount}</td><td>${esc(mappersText(f))}</td><td>${d || '—'}</td></tr>`;
-    })
-    .join('');
-  return `<div class="sim-scroll" data-scrolls tabindex="0" role="group" aria-label="Frames table (scrolls sideways)"><table class="sim-table mm-frames-table"><caption>Physical frames (pincount = refcount / 1024, rounded down)</caption><thead><tr><th scope="col">pfn</th><th scope="col">Zone</th><th scope="col">Contents</th><th scope="col">refcount</th><th scope="col">pincount</th><th scope="col">Mapped by</th><th scope="col">DMA</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  const blank = (i: number): boolean => {
+    const f = state.frames[i];
+    return f !== undefined && f.use === 'free' && f.data === '' && !f.dirty && !dma.has(f.pfn);
+  };
+  const rows: string[] = [];
+  for (let i = 0; i < state.frames.length; i++) {
+    const f = state.frames[i];
+    let j = i;
+    while (blank(i) && blank(j + 1) && state.frames[j + 1].zone === f.zone) j++;
+    const zone = f.zone === 'movable' ? 'MOVABLE' : 'NORMAL';
+    if (j > i) {
+      rows.push(`<tr data-use="free"><th scope="row">${f.pfn}–${state.frames[j].pfn}</th><td>${zone}</td><td>free (${j - i + 1} frames)</td><td>0</td><td>0</td><td>none</td><td>—</td></tr>`);
+      i = j;
+      continue;
+    }
+    const d = (dma.get(f.pfn) ?? []).map((t) => `page ${t.index + 1}: ${esc(dmaOutcomeText(t.status))}`).join('; ');
+    const lost = (dma.get(f.pfn) ?? []).some((t) => t.status === 'freed' || t.status === 'elsewhere' || t.status === 'zero-page');
+    rows.push(
+      `<tr data-use="${f.use}"${lost ? ' data-lost="true"' : ''}><th scope="row">${f.pfn}</th><td>${zone}</td><td>${esc(contentsText(f))}${f.dirty ? ' <span class="sim-note">(dirty)</span>' : ''}</td><td>${f.refcount}</td><td>${f.pincount}</td><td>${esc(mappersText(f))}</td><td>${d || '—'}</td></tr>`,
+    );
+  }
+  return `<div class="sim-scroll" data-scrolls tabindex="0" role="group" aria-label="Frames table (scrolls sideways)"><table class="sim-table mm-frames-table"><caption>Physical frames (pincount = refcount / 1024, rounded down)</caption><thead><tr><th scope="col">pfn</th><th scope="col">Zone</th><th scope="col">Contents</th><th scope="col">refcount</th><th scope="col">pincount</th><th scope="col">Mapped by</th><th scope="col">DMA</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** The process pages -> frames map as a table. */
