@@ -20,6 +20,12 @@ export interface WidgetHtmlOptions {
   uid: string;
   /** Level of the widget's heading (default 3). */
   headingLevel?: 2 | 3 | 4 | 5;
+  /**
+   * Draw the first drawing on the server (default true). A lesson with many players draws
+   * only its first ones (`Widget.astro`): the others keep their size and their words
+   * (`<desc>`, also shown to a reader without scripts) and are drawn as they come into view.
+   */
+  draw?: boolean;
 }
 
 /** The attributes of a part's wrapper. */
@@ -62,7 +68,7 @@ function tabsHtml(figures: readonly FigureDef<unknown>[], uid: string, first: st
 }
 
 /** One figure: caption, the SVG (scene or custom), legend. */
-function figureHtml(f: FigureDef<unknown>, shown: boolean, inner: string, size: { width: number; height: number } | null, ctx: WidgetCtx<unknown, unknown, unknown>, tabbed: boolean): string {
+function figureHtml(f: FigureDef<unknown>, shown: boolean, inner: string, size: { width: number; height: number } | null, ctx: WidgetCtx<unknown, unknown, unknown>, tabbed: boolean, after = ''): string {
   const uid = ctx.uid;
   const n = esc(f.name);
   const viewBox = size ? ` viewBox="0 0 ${size.width} ${size.height}"` : '';
@@ -76,6 +82,7 @@ function figureHtml(f: FigureDef<unknown>, shown: boolean, inner: string, size: 
     (tabbed ? `<p class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</p>` : `<figcaption class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</figcaption>`) +
     `<div class="sim-zoom"><svg data-part="svg-${n}" class="sim-svg${f.svgClass ? ` ${esc(f.svgClass)}` : ''}"${viewBox}${minW} role="img" aria-labelledby="${uid}-${n}-title ${uid}-${n}-desc">` +
     `<title id="${uid}-${n}-title" data-part="title-${n}">${esc(f.title(ctx))}</title>${inner}</svg></div>` +
+    after +
     (legend ? `<div class="sim-legend" data-part="legend-${n}">${legend}</div>` : '') +
     `</figure>`
   );
@@ -103,7 +110,11 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
       const make = mod.scenes[f.name];
       if (!make) throw new Error(`<${def.component}>: figure "${f.name}" has neither a scene nor a custom view`);
       const scene = make(ctx, sceneFrame);
-      return figureHtml(f, f.name === first, `<desc id="${ctx.uid}-${esc(f.name)}-desc">${esc(scene.desc)}</desc><g data-scene>${sceneToSvg(scene)}</g>`, scene, ctx, tabbed);
+      // Only the drawing a reader sees first is drawn here; the other tabs' drawings (hidden)
+      // keep their size and their words (<desc>) and are drawn when the scripts load.
+      const drawn = f.name === first && opts.draw !== false;
+      const words = drawn ? '' : `<p class="sim-nojs-desc">${esc(scene.desc)}</p>`;
+      return figureHtml(f, f.name === first, `<desc id="${ctx.uid}-${esc(f.name)}-desc">${esc(scene.desc)}</desc><g data-scene>${drawn ? sceneToSvg(scene) : ''}</g>`, scene, ctx, tabbed, words);
     })
     .join('');
   const stage =
@@ -137,6 +148,6 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
   const ssr = def.figures.length > 0 && def.figures.every((f) => !f.custom) ? ' data-ssr' : '';
   const cls = `sim-host${def.hostClass ? ` ${esc(def.hostClass)}` : ''}`;
   // Without JavaScript every drawing and every table shows (a reader with no scripts has no tabs).
-  const noscript = `<noscript><style>${def.tag} figure[data-figure]{display:block!important} ${def.tag} .sim-tables{display:flex!important} ${def.tag} .sim-tabs{display:none!important}</style></noscript>`;
+  const noscript = `<noscript><style>${def.tag} figure[data-figure]{display:block!important} ${def.tag} .sim-tables{display:flex!important} ${def.tag} .sim-tabs{display:none!important} ${def.tag} .sim-nojs-desc{display:block!important} ${def.tag} .sim-zoom:has(g[data-scene]:empty){display:none}</style></noscript>`;
   return `${noscript}<${def.tag} id="${esc(opts.uid)}" class="${cls}" data-model="${esc(def.model.id)}" data-preset="${esc(opts.preset)}" data-step="0" data-steps="${player.length}" data-diagrams="pending"${ssr}${tabbed ? ` data-figure="${esc(first)}"` : ''}${facts}>${shell}</${def.tag}>`;
 }
