@@ -18,11 +18,24 @@ export interface TerminalLike {
   dispose(): void;
 }
 
+/** A terminal made by `createTerminal`: also tells its size (columns and rows after the last fit). */
+export interface SizedTerminal extends TerminalLike {
+  readonly cols: number;
+  readonly rows: number;
+}
+
 export interface TerminalOptions {
   /** Accessible name of the terminal, e.g. "Far end of the serial line". */
   label: string;
   /** Visible rows (default 10). */
   rows?: number;
+  /**
+   * Makes the terminal interactive: keystrokes (as the bytes a shell expects) go here.
+   * Without it the terminal is read-only.
+   */
+  onData?: (data: string) => void;
+  /** Told the new size after each fit (for an interactive shell). */
+  onResize?: (dim: { cols: number; rows: number }) => void;
 }
 
 let cssInjected = false;
@@ -38,7 +51,7 @@ function cssVar(name: string, fallback: string): string {
  * Resolves once xterm has loaded; rejects with the import error if xterm cannot load
  * (callers show their plain-text fallback then).
  */
-export async function createTerminal(container: HTMLElement, opts: TerminalOptions): Promise<TerminalLike> {
+export async function createTerminal(container: HTMLElement, opts: TerminalOptions): Promise<SizedTerminal> {
   const [{ Terminal }, { FitAddon }, cssUrl] = await Promise.all([
     import('@xterm/xterm'),
     import('@xterm/addon-fit'),
@@ -54,8 +67,8 @@ export async function createTerminal(container: HTMLElement, opts: TerminalOptio
   const term = new Terminal({
     rows: opts.rows ?? 10,
     convertEol: true,
-    disableStdin: true,
-    cursorBlink: false,
+    disableStdin: !opts.onData,
+    cursorBlink: !!opts.onData,
     scrollback: 2000,
     fontFamily: cssVar('--font-mono', 'monospace'),
     fontSize: 13,
@@ -68,7 +81,9 @@ export async function createTerminal(container: HTMLElement, opts: TerminalOptio
   container.setAttribute('role', 'group');
   container.setAttribute('aria-label', opts.label);
   const textarea = container.querySelector('textarea');
-  if (textarea) textarea.setAttribute('aria-label', `${opts.label} (read only)`);
+  if (textarea) textarea.setAttribute('aria-label', opts.onData ? opts.label : `${opts.label} (read only)`);
+  if (opts.onData) term.onData(opts.onData);
+  if (opts.onResize) term.onResize(opts.onResize);
   try {
     fitAddon.fit();
   } catch {
@@ -93,6 +108,12 @@ export async function createTerminal(container: HTMLElement, opts: TerminalOptio
     dispose: () => {
       document.removeEventListener('dpl:theme', onTheme);
       term.dispose();
+    },
+    get cols() {
+      return term.cols;
+    },
+    get rows() {
+      return term.rows;
     },
   };
 }
