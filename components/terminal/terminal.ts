@@ -30,8 +30,9 @@ export interface TerminalOptions {
   /** Visible rows (default 10). */
   rows?: number;
   /**
-   * Makes the terminal interactive: keystrokes (as the bytes a shell expects) go here.
-   * Without it the terminal is read-only.
+   * Makes the terminal interactive: keystrokes (as the bytes a shell expects) go here; Tab
+   * goes to the shell, Esc then Tab (or Shift+Tab) moves focus out. Without it the terminal
+   * is read-only.
    */
   onData?: (data: string) => void;
   /** Told the new size after each fit (for an interactive shell). */
@@ -82,7 +83,20 @@ export async function createTerminal(container: HTMLElement, opts: TerminalOptio
   container.setAttribute('aria-label', opts.label);
   const textarea = container.querySelector('textarea');
   if (textarea) textarea.setAttribute('aria-label', opts.onData ? opts.label : `${opts.label} (read only)`);
-  if (opts.onData) term.onData(opts.onData);
+  if (opts.onData) {
+    term.onData(opts.onData);
+    // An interactive terminal takes Tab for the shell; Esc then Tab leaves it (as in the editor).
+    let escaped = false;
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type !== 'keydown') return true;
+      if (e.key === 'Tab' && escaped) {
+        escaped = false;
+        return false;
+      }
+      escaped = e.key === 'Escape';
+      return true;
+    });
+  }
   if (opts.onResize) term.onResize(opts.onResize);
   try {
     fitAddon.fit();

@@ -15,7 +15,7 @@ import type { GradeRequest } from '../grader/adapter.ts';
 import type { RunOutcome } from '../grader/protocol.ts';
 import { createTerminal, type SizedTerminal } from '../terminal/terminal.ts';
 import { bootWebContainer, startContainer, WebContainerGrader, type ContainerLike } from './adapter.ts';
-import { pageEnv, type Availability } from './availability.ts';
+import { pageEnv, type Availability, type FetchLike, type PageEnv } from './availability.ts';
 import type { FlatFiles, SimsLoader } from './files.ts';
 
 /** What a panel works on. */
@@ -44,6 +44,16 @@ export const loadSims: SimsLoader = async (p) => {
   return load();
 };
 
+/** What the panel uses from the page and the network (a test passes fakes). */
+export interface PanelDeps {
+  env: () => PageEnv;
+  fetch: FetchLike;
+  boot: () => Promise<ContainerLike>;
+  createTerminal: typeof createTerminal;
+}
+
+const pageDeps: PanelDeps = { env: pageEnv, fetch: (url, init) => fetch(url, init), boot: bootWebContainer, createTerminal };
+
 let started: Promise<{ ok: true; container: ContainerLike } | Extract<Availability, { ok: false }>> | null = null;
 const sessions = new WeakMap<HTMLElement, { grader: WebContainerGrader; term: SizedTerminal }>();
 
@@ -55,9 +65,9 @@ function part<T extends HTMLElement = HTMLElement>(root: HTMLElement, name: stri
 
 /**
  * Opens (or, when already open, re-mounts the files of) the panel `host`. Resolves once the
- * panel is ready or has said why it is unavailable; never rejects.
+ * panel is ready or has said why it is unavailable; never rejects. `deps` default to the page's.
  */
-export async function openNodeTerminal(host: NodeTerminalHost): Promise<void> {
+export async function openNodeTerminal(host: NodeTerminalHost, deps: PanelDeps = pageDeps): Promise<void> {
   const { root } = host;
   const status = part(root, 'status');
   const button = part<HTMLButtonElement>(root, 'open');
@@ -75,9 +85,9 @@ export async function openNodeTerminal(host: NodeTerminalHost): Promise<void> {
   button.setAttribute('aria-busy', 'true');
   try {
     started ??= startContainer({
-      env: pageEnv(),
-      fetch: (url, init) => fetch(url, init),
-      boot: bootWebContainer,
+      env: deps.env(),
+      fetch: deps.fetch,
+      boot: deps.boot,
       onStage: (s) => set(s, s === 'checking' ? 'Checking whether StackBlitz’s service can be reached…' : 'Starting StackBlitz’s WebContainer (at most 20 s)…'),
     });
     const r = await started;
@@ -90,7 +100,7 @@ export async function openNodeTerminal(host: NodeTerminalHost): Promise<void> {
     panel.hidden = false;
     let onData: (d: string) => void = () => {};
     let onResize: (d: { cols: number; rows: number }) => void = () => {};
-    const term = await createTerminal(part(root, 'term'), { label: 'Node.js terminal', rows: 16, onData: (d) => onData(d), onResize: (d) => onResize(d) });
+    const term = await deps.createTerminal(part(root, 'term'), { label: 'Node.js terminal (Esc then Tab leaves it)', rows: 16, onData: (d) => onData(d), onResize: (d) => onResize(d) });
     term.fit();
     const grader = new WebContainerGrader(r.container, (t) => term.write(t), undefined, host.dir);
     sessions.set(root, { grader, term });
