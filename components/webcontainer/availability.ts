@@ -23,7 +23,7 @@ export type UnavailableReason = 'not-isolated' | 'framed' | 'offline' | 'unreach
 /** The answer of a check: usable, or not with a reason and one sentence for the page. */
 export type Availability = { ok: true } | { ok: false; reason: UnavailableReason; message: string };
 
-const TAIL = 'the in-page tests work as before.';
+const TAIL = 'everything else on this page works as before.';
 
 /** One sentence for each reason (`detail` is appended to a failed boot's message). */
 export function unavailableMessage(reason: UnavailableReason, detail = ''): string {

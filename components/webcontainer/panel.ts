@@ -108,7 +108,7 @@ export async function openNodeTerminal(host: NodeTerminalHost, deps: PanelDeps =
     set('installing', 'Installing Vitest in the container (npm install)…');
     const code = await grader.install();
     if (code !== 0) {
-      set('unavailable', `npm install failed in the container (exit code ${code}), so Vitest is not there; the in-page tests work as before.`);
+      set('unavailable', `npm install failed in the container (exit code ${code}), so Vitest is not there; everything else on this page works as before.`);
       return;
     }
     await grader.shell({ write: (t) => term.write(t), onData: (f) => (onData = f), onResize: (f) => (onResize = f), cols: term.cols, rows: term.rows });
@@ -132,7 +132,7 @@ export async function openNodeTerminal(host: NodeTerminalHost, deps: PanelDeps =
     }
     button.textContent = 'Copy the files again';
   } catch (e) {
-    set('unavailable', `The Node.js terminal stopped: ${e instanceof Error ? e.message : String(e)}; the in-page tests work as before.`);
+    set('unavailable', `The Node.js terminal stopped: ${e instanceof Error ? e.message : String(e)}; everything else on this page works as before.`);
   } finally {
     button.disabled = false;
     button.removeAttribute('aria-busy');

@@ -232,7 +232,7 @@ test('"Open a Node.js terminal" loads nothing until clicked; offline it says why
   await panel.getByRole('button', { name: 'Open a Node.js terminal' }).click();
   await expect(panel).toHaveAttribute('data-wc-state', 'unavailable', { timeout: PROBE_TIMEOUT_MS + 5_000 });
   expect(Date.now() - t0).toBeLessThan(BOOT_TIMEOUT_MS);
-  await expect(panel.getByRole('status')).toHaveText(/^The Node\.js terminal is unavailable because StackBlitz’?'?s WebContainer service \(stackblitz\.com\) cannot be reached from here; the in-page tests work as before\.$/);
+  await expect(panel.getByRole('status')).toHaveText(/^The Node\.js terminal is unavailable because StackBlitz’?'?s WebContainer service \(stackblitz\.com\) cannot be reached from here; everything else on this page works as before\.$/);
   expect(requests.filter((u) => !u.startsWith('http://127.0.0.1')).every((u) => u.startsWith('https://stackblitz.com/'))).toBe(true);
   // The browser offline: it says so without asking the network.
   await context.setOffline(true);
