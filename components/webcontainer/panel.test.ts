@@ -60,7 +60,13 @@ describe('the Node.js terminal panel', () => {
     const { t, create } = fakeTerminal();
     const shown: RunOutcome[] = [];
     let edit: (code: string) => void = () => {};
-    await openNodeTerminal(
+    let terminals = 0;
+    const counted = (async (...a: Parameters<PanelDeps['createTerminal']>) => {
+      terminals++;
+      return create(...a);
+    }) as PanelDeps['createTerminal'];
+    const deps: PanelDeps = { env: () => ({ crossOriginIsolated: true, framed: false, onLine: true }), fetch: async () => ({}), boot: async () => c as ContainerLike, createTerminal: counted };
+    const first = openNodeTerminal(
       {
         root,
         dir: 'page-span',
@@ -71,8 +77,12 @@ describe('the Node.js terminal panel', () => {
           onEdit: (fn) => (edit = fn),
         },
       },
-      { env: () => ({ crossOriginIsolated: true, framed: false, onLine: true }), fetch: async () => ({}), boot: async () => c as ContainerLike, createTerminal: create },
+      deps,
     );
+    // A second press while it opens waits for the first: one terminal, one install.
+    const second = openNodeTerminal({ root, dir: 'page-span', files: async () => ({}) }, deps);
+    await Promise.all([first, second]);
+    expect(terminals).toBe(1);
     expect(root.dataset.wcState).toBe('ready');
     expect(root.querySelector('[role=status]')!.textContent).toContain('npx vitest --watch');
     expect(c.mounted).toHaveLength(1);

@@ -67,7 +67,18 @@ function part<T extends HTMLElement = HTMLElement>(root: HTMLElement, name: stri
  * Opens (or, when already open, re-mounts the files of) the panel `host`. Resolves once the
  * panel is ready or has said why it is unavailable; never rejects. `deps` default to the page's.
  */
-export async function openNodeTerminal(host: NodeTerminalHost, deps: PanelDeps = pageDeps): Promise<void> {
+export function openNodeTerminal(host: NodeTerminalHost, deps: PanelDeps = pageDeps): Promise<void> {
+  // A second press while the first is still opening waits for it (one terminal per panel).
+  const pending = opening.get(host.root);
+  if (pending) return pending;
+  const p = open(host, deps).finally(() => opening.delete(host.root));
+  opening.set(host.root, p);
+  return p;
+}
+
+const opening = new WeakMap<HTMLElement, Promise<void>>();
+
+async function open(host: NodeTerminalHost, deps: PanelDeps): Promise<void> {
   const { root } = host;
   const status = part(root, 'status');
   const button = part<HTMLButtonElement>(root, 'open');
