@@ -6,7 +6,8 @@
  * reload; runs go through the grading Worker with a deadline; results show in the page and
  * in an xterm panel.
  */
-import { prepareGrader, runInWorker } from '../grader/client.ts';
+import { workerGrader } from '../grader/adapter.ts';
+import { prepareGrader } from '../grader/client.ts';
 import { describeRunning, formatGradeError, formatReport, formatTimeout } from '../grader/format.ts';
 import type { RunOutcome } from '../grader/protocol.ts';
 import type { GradeError, GradeReport } from '../grader/runner.ts';
@@ -48,6 +49,7 @@ class DplExercise extends HTMLElement {
   private json: Promise<ExerciseJson> | null = null;
   private terminal: Promise<TerminalLike | null> | null = null;
   private running = false;
+  private editListeners: ((code: string) => void)[] = [];
 
   /** Removes every listener `wire` added when the element leaves the page. */
   private listeners: AbortController | null = null;
@@ -62,6 +64,7 @@ class DplExercise extends HTMLElement {
       paintStatus(this.id_, this.record.status);
       this.showHints(this.record.hintsShown);
       this.updateSolutionButton();
+      this.wireNodeTerminal();
     }
     this.wire();
     this.dataset.ready = 'true';
@@ -136,7 +139,34 @@ class DplExercise extends HTMLElement {
     this.editor?.setValue(code);
   }
 
+  /** "Open a Node.js terminal" (NodeTerminal.astro): loads its panel, and the WebContainer, on click only. */
+  private wireNodeTerminal(): void {
+    const root = this.querySelector<HTMLElement>('[data-wc]');
+    const open = root?.querySelector<HTMLButtonElement>('[data-wc-part="open"]');
+    if (!root || !open) return;
+    open.addEventListener('click', async () => {
+      const [{ openNodeTerminal }, { exerciseFiles }] = await Promise.all([import('../webcontainer/panel.ts'), import('../webcontainer/files.ts')]);
+      await openNodeTerminal({
+        root,
+        dir: this.id_,
+        files: async (load) => {
+          const ex = await this.fetchJson();
+          return exerciseFiles({ id: ex.id, testFile: ex.testFile, testSource: ex.testSource, learnerSource: this.code }, load);
+        },
+        exercise: {
+          request: async () => {
+            const ex = await this.fetchJson();
+            return { testSource: ex.testSource, testFile: ex.testFile, learnerSource: this.code, learnerFile: 'submission.ts' };
+          },
+          show: (outcome) => this.showOutcome(outcome),
+          onEdit: (fn) => this.editListeners.push(fn),
+        },
+      });
+    });
+  }
+
   private onCodeChange(code: string): void {
+    for (const fn of this.editListeners) fn(code);
     this.record = { ...this.record, code, updatedAt: Date.now() };
     if (this.record.status === 'not-started' && code !== this.textarea.defaultValue) {
       this.record.status = 'attempted';
@@ -225,7 +255,7 @@ class DplExercise extends HTMLElement {
     let outcome: RunOutcome;
     try {
       const ex = await this.fetchJson();
-      outcome = await runInWorker({ testSource: ex.testSource, testFile: ex.testFile, learnerSource: this.code, learnerFile: 'submission.ts' });
+      outcome = await workerGrader.run({ testSource: ex.testSource, testFile: ex.testFile, learnerSource: this.code, learnerFile: 'submission.ts' });
     } catch (e) {
       outcome = { id: 0, type: 'error', error: { kind: 'internal', file: 'submission.ts', message: e instanceof Error ? e.message : String(e) } };
     }

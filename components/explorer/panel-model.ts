@@ -5,7 +5,7 @@
  * the unit tests exercise it directly.
  */
 import { replay } from '../../sims/core/model.ts';
-import type { ExploreProgress, ExploreResult, Reduction } from '../../sims/explore/explore.ts';
+import type { ExploreProgress, ExploreResult, ExploreStats, Reduction } from '../../sims/explore/explore.ts';
 import { DEADLOCK } from '../../sims/explore/names.ts';
 import { checkAtomicity } from '../../sims/tty/analysis.ts';
 import { ttyModel } from '../../sims/tty/model.ts';
@@ -269,6 +269,77 @@ const PROPERTY_WORDS: Record<TtyProperty, string> = {
   'no-interleaving': 'no writer’s bytes were ever split by another writer’s (a short write was allowed, as long as its bytes stayed together)',
 };
 
+/** The count rows (`rows`) and search-setting rows (`tail`) every answer shows. */
+export function statsRows(st: ExploreStats): { rows: [string, string][]; tail: [string, string][] } {
+  return {
+    rows: [
+      ['States', formatCount(st.states)],
+      ['Transitions', formatCount(st.transitions)],
+    ],
+    tail: [
+      ['Preemption bound', boundText(st.preemptionBound)],
+      ['Reduction', reductionText(st.reduction, st.preemptionBound)],
+      ['Time', formatMs(st.elapsedMs)],
+    ],
+  };
+}
+
+/** The answer of a search a limit stopped (any model). */
+function incompleteView(result: Extract<ExploreResult<unknown>, { verdict: 'incomplete' }>, lastPhase: ExploreProgress['phase'] | null): ResultView {
+  const st = result.stats;
+  const { rows, tail } = statsRows(st);
+  const why =
+    result.reason === 'cancelled'
+      ? 'You cancelled the search.'
+      : result.reason === 'states'
+        ? `The search reached its limit of ${formatCount(st.states)} states.`
+        : `The search used up its time limit (${formatMs(st.elapsedMs)}).`;
+  const sentences = [why];
+  if (lastPhase === 'shortest') {
+    sentences.push('It had already found a violation and was looking for the shortest schedule that shows it: run it again with a larger limit to see it.');
+  } else {
+    sentences.push(
+      `It covered ${formatCount(st.states)} states and ${formatCount(st.transitions)} transitions${st.maxDepth ? `, down to schedules ${st.maxDepth} steps long,` : ''} and found no violation there. The states it did not reach could still hold one, so this is not a proof.`,
+    );
+  }
+  sentences.push('A smaller configuration, a preemption bound or a larger limit can finish.');
+  return { status: 'incomplete', heading: 'Not finished', sentences, rows: [...rows, ['Deepest schedule so far', `${st.maxDepth} steps`], ...tail] };
+}
+
+/**
+ * The words and figures for an explorer answer on any model (the Lab draws a cell's result
+ * with it): the panel's headings, counts and search settings, with sentences that name no
+ * tty property. `modelId` is the model's `id` (`daq-ring`, `coherence`, …).
+ */
+export function describeAnyResult(result: ExploreResult<unknown>, modelId: string): ResultView {
+  const st = result.stats;
+  const { rows, tail } = statsRows(st);
+  switch (result.verdict) {
+    case 'proved': {
+      const sentences = [
+        `In every schedule of this configuration of the ${modelId} model${st.preemptionBound === null ? '' : ` with ${boundText(st.preemptionBound)}`}, every property the explorer checked held, and no schedule got stuck.`,
+        `The explorer checked all ${formatCount(st.states)} distinct states it can reach, through ${formatCount(st.transitions)} transitions.`,
+      ];
+      if (st.reduction === 'sleep-sets') sentences.push('With sleep sets, schedules that differ only in the order of independent steps count once.');
+      if (st.preemptionBound !== null) sentences.push('A bound makes the search smaller, not the proof stronger: a schedule with more preemptions was not checked.');
+      sentences.push('This proves it for the model, not for every kernel or every size.');
+      return { status: 'proved', heading: 'Proved: no schedule breaks it', sentences, rows: [...rows, ['Complete schedules covered', formatCount(st.schedules)], ['Longest schedule', `${st.maxDepth} steps`], ...tail] };
+    }
+    case 'counterexample': {
+      const n = result.schedule.length;
+      const deadlock = result.invariant === DEADLOCK;
+      return {
+        status: 'counterexample',
+        heading: deadlock ? `Counterexample: a deadlock after ${n} steps` : `Counterexample: ${n} steps break it`,
+        sentences: [result.message, 'The explorer searches for the shortest schedule that shows it. Step through it in the player to see how it gets there.'],
+        rows: [['Property broken', deadlock ? 'no deadlock' : result.invariant], ['Schedule length', `${n} steps`], ...rows, ...tail],
+      };
+    }
+    case 'incomplete':
+      return incompleteView(result, null);
+  }
+}
+
 /**
  * The words and figures for a search's answer. `params` and `property` are what was asked;
  * `lastPhase` is the phase of the last progress seen (an incomplete search that had entered
@@ -277,15 +348,7 @@ const PROPERTY_WORDS: Record<TtyProperty, string> = {
 export function describeResult(result: ExploreResult<TtyChoice>, params: TtyParams, property: TtyProperty, lastPhase: ExploreProgress['phase'] | null = null): ResultView {
   const st = result.stats;
   const where = params.variant === 'pipe' ? 'the pipe’s reader' : 'the far end';
-  const rows: [string, string][] = [
-    ['States', formatCount(st.states)],
-    ['Transitions', formatCount(st.transitions)],
-  ];
-  const tail: [string, string][] = [
-    ['Preemption bound', boundText(st.preemptionBound)],
-    ['Reduction', reductionText(st.reduction, st.preemptionBound)],
-    ['Time', formatMs(st.elapsedMs)],
-  ];
+  const { rows, tail } = statsRows(st);
   switch (result.verdict) {
     case 'proved': {
       const k = st.preemptionBound;
@@ -335,23 +398,7 @@ export function describeResult(result: ExploreResult<TtyChoice>, params: TtyPara
         rows: [['Property broken', result.invariant], ['Schedule length', `${result.schedule.length} steps`], ['Violation at step', String(step)], ...rows, ...tail],
       };
     }
-    case 'incomplete': {
-      const why =
-        result.reason === 'cancelled'
-          ? 'You cancelled the search.'
-          : result.reason === 'states'
-            ? `The search reached its limit of ${formatCount(st.states)} states.`
-            : `The search used up its time limit (${formatMs(st.elapsedMs)}).`;
-      const sentences = [why];
-      if (lastPhase === 'shortest') {
-        sentences.push('It had already found a violation and was looking for the shortest schedule that shows it: run it again with a larger limit to see it.');
-      } else {
-        sentences.push(
-          `It covered ${formatCount(st.states)} states and ${formatCount(st.transitions)} transitions${st.maxDepth ? `, down to schedules ${st.maxDepth} steps long,` : ''} and found no violation there. The states it did not reach could still hold one, so this is not a proof.`,
-        );
-      }
-      sentences.push('A smaller configuration, a preemption bound or a larger limit can finish.');
-      return { status: 'incomplete', heading: 'Not finished', sentences, rows: [...rows, ['Deepest schedule so far', `${st.maxDepth} steps`], ...tail] };
-    }
+    case 'incomplete':
+      return incompleteView(result, lastPhase);
   }
 }

@@ -5,12 +5,21 @@
  * - a simulation run (`{ model, params, schedule, seed? }` or `{ model, states }`, where
  *   `model` implements sims/core/model.ts) as a `run`: every step's choice and narration, and a
  *   share text when the model has a lesson player that opens share links;
+ * - an explorer result (`ExploreResult`: `{ verdict, stats, … }`, alone or with the `model`,
+ *   `params` and `seed` it was asked about, as `proveTty` in `@sims/tty` returns it, or as
+ *   `{ model, params, seed?, result }`) as an `answer`: the Prove-it panel's words and
+ *   figures (components/explorer/panel-model.ts) and, for a counterexample whose model is
+ *   known, its schedule replayed as a `run` the page steps through, opened at the step where
+ *   the property fails;
  * - anything else as a `value` tree for the inspector.
  * Values are the learner's: every read is guarded (a throwing getter or Proxy becomes a note),
  * and sizes are capped so a huge value cannot flood the page.
  */
 import { encodeMmShare } from '../../sims/mm/index.ts';
 import { encodeShare } from '../../sims/tty/index.ts';
+import type { ExploreResult } from '../../sims/explore/explore.ts';
+import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
+import { describeAnyResult, describeResult, violationStep, type ResultView } from '../explorer/panel-model.ts';
 
 /** One node of the inspector tree. */
 export type ValueNode =
@@ -31,7 +40,20 @@ export interface TraceStep {
 export type Display =
   | { kind: 'table'; columns: string[]; rows: string[][]; total: number }
   | { kind: 'run'; model: string; steps: TraceStep[]; total: number; share?: { lesson: string; text: string } }
-  | { kind: 'value'; tree: ValueNode };
+  | { kind: 'value'; tree: ValueNode }
+  | AnswerDisplay;
+
+/** An explorer result as the Prove-it panel shows it, with its counterexample as a run (see `answerOf`). */
+export interface AnswerDisplay {
+  kind: 'answer';
+  /** The model's id, or null when the result came without its model. */
+  model: string | null;
+  view: ResultView;
+  /** The counterexample replayed, when the model and parameters are known. */
+  run?: Extract<Display, { kind: 'run' }>;
+  /** The step of `run` where the property fails (the player opens there). */
+  at?: number;
+}
 
 /** Limits of a display: table rows, trace steps, object entries per node, tree depth, text length. */
 export const DISPLAY_LIMITS = { rows: 200, steps: 400, entries: 40, depth: 4, text: 300 } as const;
@@ -191,9 +213,60 @@ export function runTrace(v: unknown): Extract<Display, { kind: 'run' }> | null {
   return out;
 }
 
+const VERDICTS = ['proved', 'counterexample', 'incomplete'];
+
+/** True for an explorer result: a verdict and the stats every result carries. */
+function isExploreResult(v: unknown): v is ExploreResult<unknown> {
+  if (!v || typeof v !== 'object') return false;
+  const stats = read(v, 'stats');
+  if (!VERDICTS.includes(read(v, 'verdict') as string) || !stats || typeof stats !== 'object') return false;
+  if (!['states', 'transitions', 'schedules', 'maxDepth', 'elapsedMs'].every((k) => typeof read(stats, k) === 'number')) return false;
+  if (read(v, 'verdict') === 'counterexample') return Array.isArray(read(v, 'schedule')) && typeof read(v, 'invariant') === 'string' && typeof read(v, 'message') === 'string';
+  return true;
+}
+
+/**
+ * The answer display of an explorer result, or null when `v` is not one. `v` is a result
+ * (with optional `model`, `params`, `seed`, `property` fields) or `{ model, params, seed?,
+ * property?, result }`. A tty result with its parameters gets the panel's own tty words
+ * (`describeResult`, and `violationStep` for where the player opens); any other model the
+ * panel's model-neutral words (`describeAnyResult`). Throws what replaying the schedule throws.
+ */
+export function answerOf(v: unknown): AnswerDisplay | null {
+  if (!v || typeof v !== 'object') return null;
+  const inner = read(v, 'result');
+  const result = isExploreResult(v) ? v : isExploreResult(inner) ? inner : null;
+  if (!result) return null;
+  const model = read(v, 'model');
+  const params = read(v, 'params');
+  const known = isModel(model) && params !== undefined;
+  const id = isModel(model) ? model.id : null;
+  const property = read(v, 'property') === 'no-interleaving' ? 'no-interleaving' : 'atomic-write';
+  const tty = known && id === 'tty';
+  const view = tty ? describeResult(result as ExploreResult<TtyChoice>, params as TtyParams, property) : describeAnyResult(result, id ?? 'given');
+  const out: AnswerDisplay = { kind: 'answer', model: id, view };
+  if (result.verdict === 'counterexample' && known) {
+    const run = runTrace({ model, params, schedule: result.schedule, seed: read(v, 'seed') ?? 1 });
+    if (run) {
+      out.run = run;
+      out.at = tty ? violationStep(params as TtyParams, result.schedule as TtyChoice[], result.invariant) : result.schedule.length;
+      if (run.share && id === 'tty') {
+        try {
+          run.share.text = encodeShare({ model: 'tty', params: params as never, schedule: result.schedule as never, step: out.at });
+        } catch {
+          /* keep the link at the end of the run */
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** How `v` is shown (see the module comment). Never throws: a failing run shows as an error value. */
 export function describe(v: unknown): Display {
   try {
+    const answer = answerOf(v);
+    if (answer) return answer;
     const run = runTrace(v);
     if (run) return run;
   } catch (e) {

@@ -441,6 +441,19 @@ $('lab-share').addEventListener('click', async () => {
   }
 });
 $('lab-run-all').addEventListener('click', () => void runCells(nb.cells.map((c) => c.id)));
+// "Open a Node.js terminal": the panel and the WebContainer load on click only (NodeTerminal.astro).
+const wcRoot = document.querySelector<HTMLElement>('#lab-root [data-wc]');
+wcRoot?.querySelector('[data-wc-part="open"]')?.addEventListener('click', async () => {
+  const [{ openNodeTerminal }, { notebookFiles }] = await Promise.all([import('../webcontainer/panel.ts'), import('../webcontainer/files.ts')]);
+  await openNodeTerminal({
+    root: wcRoot,
+    dir: 'notebook',
+    files: (load) => {
+      for (const c of nb.cells) c.source = sourceOf(c.id);
+      return notebookFiles(nb.title, nb.cells, toMarkdown(nb), load);
+    },
+  });
+});
 $('lab-add').addEventListener('click', addCell);
 alertBox.querySelector('button')!.addEventListener('click', () => {
   alertBox.hidden = true;

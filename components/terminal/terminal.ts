@@ -18,11 +18,25 @@ export interface TerminalLike {
   dispose(): void;
 }
 
+/** A terminal made by `createTerminal`: also tells its size (columns and rows after the last fit). */
+export interface SizedTerminal extends TerminalLike {
+  readonly cols: number;
+  readonly rows: number;
+}
+
 export interface TerminalOptions {
   /** Accessible name of the terminal, e.g. "Far end of the serial line". */
   label: string;
   /** Visible rows (default 10). */
   rows?: number;
+  /**
+   * Makes the terminal interactive: keystrokes (as the bytes a shell expects) go here; Tab
+   * goes to the shell, Esc then Tab (or Shift+Tab) moves focus out. Without it the terminal
+   * is read-only.
+   */
+  onData?: (data: string) => void;
+  /** Told the new size after each fit (for an interactive shell). */
+  onResize?: (dim: { cols: number; rows: number }) => void;
 }
 
 let cssInjected = false;
@@ -38,7 +52,7 @@ function cssVar(name: string, fallback: string): string {
  * Resolves once xterm has loaded; rejects with the import error if xterm cannot load
  * (callers show their plain-text fallback then).
  */
-export async function createTerminal(container: HTMLElement, opts: TerminalOptions): Promise<TerminalLike> {
+export async function createTerminal(container: HTMLElement, opts: TerminalOptions): Promise<SizedTerminal> {
   const [{ Terminal }, { FitAddon }, cssUrl] = await Promise.all([
     import('@xterm/xterm'),
     import('@xterm/addon-fit'),
@@ -54,8 +68,8 @@ export async function createTerminal(container: HTMLElement, opts: TerminalOptio
   const term = new Terminal({
     rows: opts.rows ?? 10,
     convertEol: true,
-    disableStdin: true,
-    cursorBlink: false,
+    disableStdin: !opts.onData,
+    cursorBlink: !!opts.onData,
     scrollback: 2000,
     fontFamily: cssVar('--font-mono', 'monospace'),
     fontSize: 13,
@@ -68,7 +82,22 @@ export async function createTerminal(container: HTMLElement, opts: TerminalOptio
   container.setAttribute('role', 'group');
   container.setAttribute('aria-label', opts.label);
   const textarea = container.querySelector('textarea');
-  if (textarea) textarea.setAttribute('aria-label', `${opts.label} (read only)`);
+  if (textarea) textarea.setAttribute('aria-label', opts.onData ? opts.label : `${opts.label} (read only)`);
+  if (opts.onData) {
+    term.onData(opts.onData);
+    // An interactive terminal takes Tab for the shell; Esc then Tab leaves it (as in the editor).
+    let escaped = false;
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type !== 'keydown') return true;
+      if (e.key === 'Tab' && escaped) {
+        escaped = false;
+        return false;
+      }
+      escaped = e.key === 'Escape';
+      return true;
+    });
+  }
+  if (opts.onResize) term.onResize(opts.onResize);
   try {
     fitAddon.fit();
   } catch {
@@ -93,6 +122,12 @@ export async function createTerminal(container: HTMLElement, opts: TerminalOptio
     dispose: () => {
       document.removeEventListener('dpl:theme', onTheme);
       term.dispose();
+    },
+    get cols() {
+      return term.cols;
+    },
+    get rows() {
+      return term.rows;
     },
   };
 }

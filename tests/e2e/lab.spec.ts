@@ -178,3 +178,97 @@ test('"Open this run in the Lab" on a lesson player opens the run at that step',
   await expect(cell(page, 2).locator('.lab-run-head')).toContainText('Run of the tty model');
   await expect(cell(page, 1).locator('textarea.lab-code')).toHaveValue(/const params = \{/);
 });
+
+test('an explorer result renders as the Prove-it answer; its counterexample steps in a player', async ({ page }) => {
+  const { proveTty } = await import('../../sims/tty/index.ts');
+  const { describeResult, PANEL_DEFAULTS, paramsOf, violationStep, formatCount } = await import('../../components/explorer/panel-model.ts');
+  const params = { ...paramsOf(PANEL_DEFAULTS), variant: 'no-lock' as const };
+  const expected = proveTty(params);
+  if (expected.verdict !== 'counterexample') throw new Error('the no-lock configuration should break');
+  const at = violationStep(params, expected.schedule, expected.invariant);
+  await page.goto('/lab/');
+  await expect(page.locator('#lab-root')).toHaveAttribute('data-ready', 'true');
+  await page.getByRole('button', { name: 'New' }).click();
+  await setCode(page, 1, `import { proveTty } from '@sims/tty';\nconst variant = 'no-lock';\nconst answer = proveTty({ ...${JSON.stringify(paramsOf(PANEL_DEFAULTS))}, variant });`);
+  await cell(page, 1).locator('textarea.lab-code').press('Shift+Enter');
+  await expect(cell(page, 1)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+  const answer = cell(page, 1).locator('.lab-answer');
+  await expect(answer).toHaveAttribute('data-status', 'counterexample');
+  await expect(answer.getByRole('heading')).toHaveText(describeResult(expected, params, 'atomic-write').heading);
+  await expect(answer).toContainText(expected.message);
+  // The player opens where the property fails, and steps back and forth.
+  const player = answer.locator('.lab-player');
+  await expect(player).toHaveAttribute('data-step', String(at));
+  await expect(player.getByRole('slider', { name: 'Step' })).toHaveAttribute('aria-valuetext', new RegExp(`^Step ${at}: `));
+  await player.getByRole('button', { name: 'Step back' }).click();
+  await expect(player).toHaveAttribute('data-step', String(at - 1));
+  await player.getByRole('slider', { name: 'Step' }).press('End');
+  await expect(player).toHaveAttribute('data-step', String(expected.schedule.length));
+  await expect(answer.getByRole('link', { name: /Open this counterexample in the lesson player/ })).toHaveAttribute('href', /\/lessons\/tty-write-atomicity\/#sim=/);
+  // Put the lock back: the same cell now answers with a proof and its state count.
+  const proved = proveTty(paramsOf(PANEL_DEFAULTS));
+  await setCode(page, 1, `import { proveTty } from '@sims/tty';\nconst variant = 'kernel';\nconst answer = proveTty({ ...${JSON.stringify(paramsOf(PANEL_DEFAULTS))}, variant });`);
+  await cell(page, 1).locator('textarea.lab-code').press('Shift+Enter');
+  await expect(answer).toHaveAttribute('data-status', 'proved', { timeout: 30_000 });
+  await expect(answer.getByRole('heading')).toHaveText('Proved: no schedule breaks it');
+  await expect(answer.locator('dl')).toContainText(`States${formatCount(proved.stats.states)}`);
+});
+
+test('"Open a Node.js terminal" loads nothing until clicked; offline it says why, quickly', async ({ page, context }) => {
+  const { PROBE_TIMEOUT_MS, BOOT_TIMEOUT_MS } = await import('../../components/webcontainer/availability.ts');
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  // No internet: the service's host does not answer.
+  await page.route('https://stackblitz.com/**', (r) => r.abort('internetdisconnected'));
+  await openStarter(page, 'tty-write-atomicity');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  const panel = page.locator('#lab-root [data-wc]');
+  await expect(panel.locator('.wc-note')).toContainText('until then this page requests nothing from any other site');
+  expect(requests.filter((u) => !u.startsWith('http://127.0.0.1'))).toEqual([]);
+  expect(requests.filter((u) => /\/_astro\/(panel|dist)\./.test(u))).toEqual([]);
+  // The cells still run on the isolated page (its worker carries COEP too).
+  await runAll(page);
+  const t0 = Date.now();
+  await panel.getByRole('button', { name: 'Open a Node.js terminal' }).click();
+  await expect(panel).toHaveAttribute('data-wc-state', 'unavailable', { timeout: PROBE_TIMEOUT_MS + 5_000 });
+  expect(Date.now() - t0).toBeLessThan(BOOT_TIMEOUT_MS);
+  await expect(panel.getByRole('status')).toHaveText(/^The Node\.js terminal is unavailable because StackBlitz’?'?s WebContainer service \(stackblitz\.com\) cannot be reached from here; everything else on this page works as before\.$/);
+  expect(requests.filter((u) => !u.startsWith('http://127.0.0.1')).every((u) => u.startsWith('https://stackblitz.com/'))).toBe(true);
+  // The browser offline: it says so without asking the network.
+  await context.setOffline(true);
+  await panel.getByRole('button', { name: 'Open a Node.js terminal' }).click();
+  await expect(panel.getByRole('status')).toContainText('because this browser is offline');
+  await context.setOffline(false);
+});
+
+test('an exercise offers the Node.js terminal; offline it says why and in-page grading still works', async ({ page }) => {
+  await page.route('https://stackblitz.com/**', (r) => r.abort('internetdisconnected'));
+  await page.goto('/lessons/pinning-user-pages/');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  const ex = page.locator('dpl-exercise').first();
+  await expect(ex).toHaveAttribute('data-ready', 'true');
+  const panel = ex.locator('[data-wc]');
+  await panel.getByRole('button', { name: 'Open a Node.js terminal' }).click();
+  await expect(panel).toHaveAttribute('data-wc-state', 'unavailable', { timeout: 10_000 });
+  await expect(panel.getByRole('status')).toContainText('cannot be reached');
+  await ex.getByRole('button', { name: /Run tests/ }).click();
+  await expect(ex.locator('[data-role="summary"]')).toContainText(/tests (failed|passed)/, { timeout: 20_000 });
+});
+
+test('in the workshop room\'s frame the lesson is not isolated, and the panel says why', async ({ page }) => {
+  await page.goto('/join/');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  // The room's page frames the lesson the presenter shows (a same-origin iframe, as follower.ts does).
+  await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    f.src = '/lessons/pinning-user-pages/';
+    f.id = 'probe-frame';
+    document.body.append(f);
+  });
+  const frame = page.frameLocator('#probe-frame');
+  const panel = frame.locator('dpl-exercise [data-wc]').first();
+  await expect(frame.locator('dpl-exercise').first()).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+  await panel.getByRole('button', { name: 'Open a Node.js terminal' }).click();
+  await expect(panel.getByRole('status')).toContainText('opened on its own');
+  expect(await frame.locator('body').evaluate(() => crossOriginIsolated)).toBe(false);
+});
