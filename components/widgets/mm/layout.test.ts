@@ -1,4 +1,4 @@
-/** Geometry of the memory widget's diagrams (components/sim/mm-layout.ts) and the marker fitting of its views. */
+/** Geometry of the memory widget's diagrams (layout.ts) and the marker fitting of its views. */
 import { describe, expect, it } from 'vitest';
 import { MM_PRESETS, mmModel, replay } from '../../../sims/mm/index.ts';
 import { addressFields } from './format.ts';
