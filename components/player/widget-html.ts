@@ -75,11 +75,11 @@ function figureHtml(f: FigureDef<unknown>, shown: boolean, inner: string, size: 
   const minW = f.phoneMinWidth ? ` style="--phone-min-w:${f.phoneMinWidth}px"` : '';
   const tab = tabbed ? ` role="tabpanel" aria-labelledby="${uid}-tab-${n}"${shown ? '' : ' hidden'}` : '';
   const legend = f.legend?.(ctx) ?? '';
+  // A tab panel's caption is a paragraph: a <figure> with a <figcaption> may not take role="tabpanel" (ARIA in HTML).
+  const cap = tabbed ? 'p' : 'figcaption';
   return (
     `<figure class="sim-fig sim-diagram" id="${uid}-fig-${n}" data-figure="${n}"${tab}>` +
-    // A figure with a <figcaption> may not take the tabpanel role (ARIA in HTML): a tab's panel
-    // has its caption as a paragraph, and the tab names it.
-    (tabbed ? `<p class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</p>` : `<figcaption class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</figcaption>`) +
+    `<${cap} class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</${cap}>` +
     `<div class="sim-zoom"><svg data-part="svg-${n}" class="sim-svg${f.svgClass ? ` ${esc(f.svgClass)}` : ''}"${viewBox}${minW} role="img" aria-labelledby="${uid}-${n}-title ${uid}-${n}-desc">` +
     `<title id="${uid}-${n}-title" data-part="title-${n}">${esc(f.title(ctx))}</title>${inner}</svg></div>` +
     after +

@@ -76,7 +76,7 @@ export const mmWidget: WidgetDefinition<MmParams, MmState, MmChoice> = {
       name: 'walk',
       tab: 'Translation',
       svgClass: 'mm-walksvg',
-      caption: () => 'Page-table walk: 9 bits a level, then a 12-bit offset',
+      caption: () => '9 bits per level, then a 12-bit offset',
       title: () => 'Four-level page-table walk of one virtual address',
       custom: () => '',
     },
@@ -84,7 +84,7 @@ export const mmWidget: WidgetDefinition<MmParams, MmState, MmChoice> = {
       name: 'memory',
       tab: 'Memory',
       svgClass: 'mm-memsvg',
-      caption: () => 'Physical memory: each line is a PTE, page → frame',
+      caption: () => 'Pages → frames, a line per PTE',
       title: () => 'Process pages, their frames, zones, refcounts, pins and DMA targets',
       legend: (c) =>
         `<ul class="mm-legend">${key('mm-sw-buffer', 'user buffer')}${key('mm-sw-pin', 'pincount (refcount / 1024)', 'pin')}${

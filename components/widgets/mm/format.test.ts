@@ -1,4 +1,4 @@
-/** Words and derived facts of the memory widget (components/sim/mm-format.ts), on the model's presets. */
+/** Words and derived facts of the memory widget (format.ts), on the model's presets. */
 import { describe, expect, it } from 'vitest';
 import { MM_PRESETS, mmModel, replay, walk } from '../../../sims/mm/index.ts';
 import {

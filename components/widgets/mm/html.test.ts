@@ -1,4 +1,4 @@
-/** The memory widget's text views (components/sim/mm-html.ts): tables, driver calls, the pin check. */
+/** The memory widget's text views (html.ts): tables, driver calls, the pin check. */
 import { describe, expect, it } from 'vitest';
 import { MM_PRESETS, mmModel, replay, walk } from '../../../sims/mm/index.ts';
 import { choiceHtmlFor, driverCallsHtml, framesTableHtml, pagesTableHtml, pinCheckHtml, tablesHtml, walkTableHtml } from './html.ts';

@@ -1,8 +1,8 @@
-/** Geometry of the memory widget's diagrams (components/sim/mm-layout.ts) and the marker fitting of its views. */
+/** Geometry of the memory widget's diagrams (layout.ts) and the marker fitting of its views. */
 import { describe, expect, it } from 'vitest';
 import { MM_PRESETS, mmModel, replay } from '../../../sims/mm/index.ts';
 import { addressFields } from './format.ts';
-import { arcPath, bitFields, frameColumns, maxProcRows, memoryLayout, reservedHeights, walkLayout } from './layout.ts';
+import { arcPath, bitFields, frameColumns, maxProcRows, memoryLayout, RESERVE_WIDTHS, reservedHeights, walkLayout } from './layout.ts';
 
 const run = (key: string) => replay(mmModel, MM_PRESETS[key].params, 1, MM_PRESETS[key].schedule);
 
@@ -116,7 +116,7 @@ describe('reserved heights', () => {
     const t = reservedHeights(run('translate'));
     const fork = reservedHeights(run('pin-fork'));
     expect(t.memory.narrow).toBeGreaterThan(t.memory.wide);
-    expect(t.walk.wide).toBe(walkLayout(760).height);
+    expect(t.walk.wide).toBe(walkLayout(RESERVE_WIDTHS.wide).height);
     expect(fork.memory.wide).toBeGreaterThan(t.memory.wide);
   });
 });

@@ -356,8 +356,12 @@ export function bitFields(fields: readonly AddressField[]): AddressField['field'
 // ---------------------------------------------------------------------------------------
 // Room to reserve before the diagrams load.
 
-/** Widths (CSS px) the reservation assumes: the lesson column on a desktop, and a 360 px phone. */
-export const RESERVE_WIDTHS = { wide: 760, narrow: 300 } as const;
+/**
+ * Widths (CSS px) the reservation assumes: on a desktop the drawing's column of the stage
+ * (3/5 of the 766 px lesson column, the driver's calls and the form beside it:
+ * components/player/player.css), and a 360 px phone.
+ */
+export const RESERVE_WIDTHS = { wide: 448, narrow: 300 } as const;
 
 /** The most processes alive at once in a timeline (rows of pages the memory view reserves). */
 export function maxProcRows(states: readonly MmState[]): number {
