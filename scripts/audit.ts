@@ -3,7 +3,8 @@
  * request to another origin. Prints figures against DESIGN.md's budgets
  * (performance >= 98, accessibility 100, zero foreign requests).
  *
- *   npm run build && npm run audit
+ *   npm run build && npm run audit              every page
+ *   npm run audit -- /lessons/dma-ownership/    only the pages named
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,8 @@ async function main() {
   });
   let worst = { perf: 100, a11y: 100, foreign: 0 };
   try {
-    for (const p of sitePages(path.join(root, 'dist'))) {
+    const only = process.argv.slice(2).filter((a) => a.startsWith('/'));
+    for (const p of sitePages(path.join(root, 'dist')).filter((x) => only.length === 0 || only.includes(x))) {
       const url = `http://127.0.0.1:${port}${p}`;
       const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'], formFactor: 'mobile' });
       if (!result) throw new Error(`lighthouse returned nothing for ${p}`);

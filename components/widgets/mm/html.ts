@@ -1,11 +1,12 @@
 /**
  * HTML strings for the memory simulation's text views: the table view (the page-table
- * walk, the frames, the process pages -> frames map), the driver's calls, the pin check
- * and the header summary. Pure functions with no DOM, used by `MmSim.astro` to
- * server-render the initial state and by `<mm-sim>` on every step.
+ * walk, the frames, the process pages -> frames map), the driver's calls, the pin check,
+ * the address form and the header summary. Pure functions with no DOM, the parts of the
+ * widget's definition (`definition.ts`): rendered on the server for the initial state and
+ * by `<mm-sim>` on every step.
  */
-import { checkPins, hex, mmModel } from '../../sims/mm/index.ts';
-import type { MmChoice, MmState, PinReport, WalkResult } from '../../sims/mm/index.ts';
+import { checkPins, hex, mmModel, walk } from '../../../sims/mm/index.ts';
+import type { MmChoice, MmState, PinReport, WalkResult } from '../../../sims/mm/index.ts';
 import {
   addressFields,
   contentsText,
@@ -23,10 +24,29 @@ import {
   walkEntryText,
   walkOutcomeText,
   zoneName,
+  accessAt,
   type Access,
   type DmaTarget,
-} from './mm-format.ts';
-import { choiceButtonHtml, esc } from '../player/shell-html.ts';
+} from './format.ts';
+import { choiceButtonHtml, esc, type ChoiceButtonStyle } from '../../player/shell-html.ts';
+
+/** The prompt above the scheduler buttons. */
+export const MM_SCHED_PROMPT = '<strong>Play the scheduler:</strong> choose who acts next: a process, the driver, the device or the kernel’s background work.';
+
+/** The choices box once nothing can happen. */
+export const MM_NO_CHOICES = '<p class="sim-note">Nothing can happen next: every process, the driver and the device are done.</p>';
+
+/** The muted source chip of a step that runs no kernel function (the device, the driver's own code, a plain MMU access). */
+export function noSourceText(state: MmState): string {
+  switch (state.event?.actor) {
+    case 'device':
+      return 'the device: no kernel code runs';
+    case 'driver':
+      return 'the driver’s own code';
+    default:
+      return typeof state.event?.actor === 'number' ? 'the MMU: no fault, no kernel code' : '';
+  }
+}
 
 /** The colour of a scheduler button by actor: processes by pid, then driver, device, kernel. */
 function actorColor(c: MmChoice): string {
@@ -42,9 +62,14 @@ function actorColor(c: MmChoice): string {
   }
 }
 
+/** How a scheduler button is coloured: by actor (`data-kind`), processes by pid. */
+export function choiceStyle(choice: MmChoice): ChoiceButtonStyle {
+  return { kind: choice.actor, color: actorColor(choice) };
+}
+
 /** One scheduler button for an mm choice (`process 0: write 0x7f0000001234`, `driver: pin_user_pages(…)`). */
 export function choiceHtmlFor(state: MmState, choice: MmChoice, index: number, disabled = false): string {
-  return choiceButtonHtml(mmModel.describeChoice(state, choice), index, { kind: choice.actor, color: actorColor(choice) }, disabled);
+  return choiceButtonHtml(mmModel.describeChoice(state, choice), index, choiceStyle(choice), disabled);
 }
 
 /** Why the translation view walks this address, in a few words. */
@@ -102,17 +127,35 @@ function dmaByPfn(targets: DmaTarget[]): Map<number, DmaTarget[]> {
   return m;
 }
 
-/** The frames as a table: pfn, zone, contents, refcount, pincount, mapped by, DMA. */
+/**
+ * The frames as a table: pfn, zone, contents, refcount, pincount, mapped by, DMA. Runs of
+ * two or more frames that hold nothing at all (free, no stale data, no DMA) in the same
+ * zone share one row (`1–5 NORMAL free (5 frames)`).
+ */
 export function framesTableHtml(state: MmState): string {
   const dma = dmaByPfn(dmaTargets(state));
-  const rows = state.frames
-    .map((f) => {
-      const d = (dma.get(f.pfn) ?? []).map((t) => `page ${t.index + 1}: ${esc(dmaOutcomeText(t.status))}`).join('; ');
-      const lost = (dma.get(f.pfn) ?? []).some((t) => t.status === 'freed' || t.status === 'elsewhere' || t.status === 'zero-page');
-      return `<tr data-use="${f.use}"${lost ? ' data-lost="true"' : ''}><th scope="row">${f.pfn}</th><td>${f.zone === 'movable' ? 'MOVABLE' : 'NORMAL'}</td><td>${esc(contentsText(f))}${f.dirty ? ' <span class="sim-note">(dirty)</span>' : ''}</td><td>${f.refcount}</td><td>${f.pincount}</td><td>${esc(mappersText(f))}</td><td>${d || '—'}</td></tr>`;
-    })
-    .join('');
-  return `<div class="sim-scroll" data-scrolls tabindex="0" role="group" aria-label="Frames table (scrolls sideways)"><table class="sim-table mm-frames-table"><caption>Physical frames (pincount = refcount / 1024, rounded down)</caption><thead><tr><th scope="col">pfn</th><th scope="col">Zone</th><th scope="col">Contents</th><th scope="col">refcount</th><th scope="col">pincount</th><th scope="col">Mapped by</th><th scope="col">DMA</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  const blank = (i: number): boolean => {
+    const f = state.frames[i];
+    return f !== undefined && f.use === 'free' && f.data === '' && !f.dirty && !dma.has(f.pfn);
+  };
+  const rows: string[] = [];
+  for (let i = 0; i < state.frames.length; i++) {
+    const f = state.frames[i];
+    let j = i;
+    while (blank(i) && blank(j + 1) && state.frames[j + 1].zone === f.zone) j++;
+    const zone = f.zone === 'movable' ? 'MOVABLE' : 'NORMAL';
+    if (j > i) {
+      rows.push(`<tr data-use="free"><th scope="row">${f.pfn}–${state.frames[j].pfn}</th><td>${zone}</td><td>free (${j - i + 1} frames)</td><td>0</td><td>0</td><td>none</td><td>—</td></tr>`);
+      i = j;
+      continue;
+    }
+    const d = (dma.get(f.pfn) ?? []).map((t) => `page ${t.index + 1}: ${esc(dmaOutcomeText(t.status))}`).join('; ');
+    const lost = (dma.get(f.pfn) ?? []).some((t) => t.status === 'freed' || t.status === 'elsewhere' || t.status === 'zero-page');
+    rows.push(
+      `<tr data-use="${f.use}"${lost ? ' data-lost="true"' : ''}><th scope="row">${f.pfn}</th><td>${zone}</td><td>${esc(contentsText(f))}${f.dirty ? ' <span class="sim-note">(dirty)</span>' : ''}</td><td>${f.refcount}</td><td>${f.pincount}</td><td>${esc(mappersText(f))}</td><td>${d || '—'}</td></tr>`,
+    );
+  }
+  return `<div class="sim-scroll" data-scrolls tabindex="0" role="group" aria-label="Frames table (scrolls sideways)"><table class="sim-table mm-frames-table"><caption>Physical frames (pincount = refcount / 1024, rounded down)</caption><thead><tr><th scope="col">pfn</th><th scope="col">Zone</th><th scope="col">Contents</th><th scope="col">refcount</th><th scope="col">pincount</th><th scope="col">Mapped by</th><th scope="col">DMA</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** The process pages -> frames map as a table. */
@@ -126,6 +169,42 @@ export function pagesTableHtml(state: MmState): string {
   const gone = state.procs.filter((p) => p.pgtables.length === 0).map((p) => `process ${p.pid} has ${p.status === 'killed' ? `been killed (${p.killedBy ?? ''})` : 'exited'}`);
   const note = gone.length ? `<p class="sim-note">${esc(gone.join('; '))}: no pages left.</p>` : '';
   return `<div class="sim-scroll" data-scrolls tabindex="0" role="group" aria-label="Pages table (scrolls sideways)"><table class="sim-table mm-pages-table"><caption>Process pages → frames</caption><thead><tr><th scope="col">Process</th><th scope="col">Page</th><th scope="col">Virtual address</th><th scope="col">PTE</th></tr></thead><tbody>${rows}</tbody></table></div>${note}`;
+}
+
+/**
+ * The walk the translation view shows at step `index` when the learner typed nothing: the
+ * address of the step's access (or an earlier one, or the preset's first), in its process.
+ * Throws what `walk` throws for a process with no page tables left; `stepWalkOrNull` does not.
+ */
+export function stepWalk(states: readonly MmState[], index: number): WalkShown {
+  const a = accessAt(states, index);
+  return { pid: a.pid, walk: walk(states[index], a.va, a.pid), why: walkWhy(a) };
+}
+
+/** `stepWalk`, or null when that address cannot be walked (its process is gone). */
+export function stepWalkOrNull(states: readonly MmState[], index: number): WalkShown | null {
+  try {
+    return stepWalk(states, index);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The address form (walk any address of the step's process): label, field, Walk, "Follow
+ * the steps" (hidden until an address is typed) and the message line. The controls are
+ * disabled until the element upgrades (`data-needs-js`). `uid` prefixes the ids.
+ */
+export function walkFormHtml(uid: string, access: Access): string {
+  const u = esc(uid);
+  return (
+    `<form class="mm-walkform" data-part="walkform" novalidate>` +
+    `<label for="${u}-va">Walk an address of process <span data-part="walkpid">${access.pid}</span></label>` +
+    `<div class="mm-walkrow"><input id="${u}-va" data-part="walkinput" type="text" inputmode="text" autocomplete="off" spellcheck="false" value="0x${access.va.toString(16)}" aria-describedby="${u}-walkmsg" data-needs-js disabled>` +
+    `<button type="submit" class="sim-btn" data-needs-js disabled>Walk</button>` +
+    `<button type="button" class="sim-btn" data-part="walkfollow" hidden>Follow the steps</button></div>` +
+    `<p class="sim-note mm-walkmsg" id="${u}-walkmsg" data-part="walkmsg" role="status"></p></form>`
+  );
 }
 
 /** The whole table view of one state (with the walk shown in the translation view). */

@@ -1,8 +1,8 @@
 /** Geometry of the memory widget's diagrams (components/sim/mm-layout.ts) and the marker fitting of its views. */
 import { describe, expect, it } from 'vitest';
-import { MM_PRESETS, mmModel, replay } from '../../sims/mm/index.ts';
-import { addressFields } from '../../components/sim/mm-format.ts';
-import { arcPath, bitFields, frameColumns, maxProcRows, memoryLayout, reservedHeights, walkLayout } from '../../components/sim/mm-layout.ts';
+import { MM_PRESETS, mmModel, replay } from '../../../sims/mm/index.ts';
+import { addressFields } from './format.ts';
+import { arcPath, bitFields, frameColumns, maxProcRows, memoryLayout, reservedHeights, walkLayout } from './layout.ts';
 
 const run = (key: string) => replay(mmModel, MM_PRESETS[key].params, 1, MM_PRESETS[key].schedule);
 
@@ -115,7 +115,8 @@ describe('reserved heights', () => {
   it('reserve more on a phone and for runs with a fork or a driver', () => {
     const t = reservedHeights(run('translate'));
     const fork = reservedHeights(run('pin-fork'));
-    expect(t.narrow).toBeGreaterThan(t.wide);
-    expect(fork.wide).toBeGreaterThan(t.wide);
+    expect(t.memory.narrow).toBeGreaterThan(t.memory.wide);
+    expect(t.walk.wide).toBe(walkLayout(760).height);
+    expect(fork.memory.wide).toBeGreaterThan(t.memory.wide);
   });
 });

@@ -7,8 +7,8 @@
  * Pure functions with no DOM: the server render (`MmSim.astro`), the `<mm-sim>` element,
  * the d3 views and the unit tests (`tests/unit/mm-format.test.ts`) all use them.
  */
-import { driverOpLabel, GUP_PIN_COUNTING_BIAS, hex, LEVEL_BITS, LEVELS, PAGE_SIZE, retText, splitVirtualAddress, walk } from '../../sims/mm/index.ts';
-import type { DmaOutcome, DriverOp, Frame, Level, MmChoice, MmParams, MmState, Vma, WalkResult } from '../../sims/mm/index.ts';
+import { driverOpLabel, GUP_PIN_COUNTING_BIAS, hex, LEVEL_BITS, LEVELS, PAGE_SIZE, retText, splitVirtualAddress, walk } from '../../../sims/mm/index.ts';
+import type { DmaOutcome, DriverOp, Frame, Level, MmChoice, MmParams, MmState, Vma, WalkResult } from '../../../sims/mm/index.ts';
 
 /** `ZONE_NORMAL` / `ZONE_MOVABLE`. */
 export function zoneName(zone: Frame['zone']): string {

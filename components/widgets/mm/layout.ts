@@ -5,9 +5,9 @@
  * (`walkLayout`). The d3 views (`views/mm-diagrams.ts`) only bind these to SVG elements;
  * `tests/unit/mm-layout.test.ts` checks them.
  */
-import { hex } from '../../sims/mm/index.ts';
-import type { Frame, MmState } from '../../sims/mm/index.ts';
-import { contentsMarker, dmaTargets, pageMoves, pageRows, type AddressField, type DmaTarget, type PageMove, type PageRow } from './mm-format.ts';
+import { hex } from '../../../sims/mm/index.ts';
+import type { Frame, MmState } from '../../../sims/mm/index.ts';
+import { contentsMarker, dmaTargets, pageMoves, pageRows, type AddressField, type DmaTarget, type PageMove, type PageRow } from './format.ts';
 
 /** A point in SVG user units. */
 export interface Pt {
@@ -358,8 +358,6 @@ export function bitFields(fields: readonly AddressField[]): AddressField['field'
 
 /** Widths (CSS px) the reservation assumes: the lesson column on a desktop, and a 360 px phone. */
 export const RESERVE_WIDTHS = { wide: 760, narrow: 300 } as const;
-/** Figure captions (one line wide, two on a phone), the legend (one or three lines) and the gap between the figures, in CSS px: measured in Chromium, plus a line of slack because the text may be set in Inter or in the fallback font (font-display: optional) and wraps differently. */
-const CHROME = { wide: 140, narrow: 245 } as const;
 
 /** The most processes alive at once in a timeline (rows of pages the memory view reserves). */
 export function maxProcRows(states: readonly MmState[]): number {
@@ -368,17 +366,23 @@ export function maxProcRows(states: readonly MmState[]): number {
   return n;
 }
 
+/** Heights (CSS px) of one drawing's box on a desktop (`wide`) and on a phone (`narrow`). */
+export interface ReservedHeight {
+  wide: number;
+  narrow: number;
+}
+
 /**
- * The height (CSS px) the two diagrams will take at the desktop and phone widths, for the
- * server render to reserve, so that replacing the tables with the diagrams on upgrade does
- * not move the page. Uses the first state: the layout's height depends only on the rows of
- * processes (`maxProcRows`), the frame count and whether there is a driver.
+ * The heights (CSS px) the two drawings' boxes will take at the desktop and phone widths,
+ * for the server render to reserve, so that drawing them on upgrade does not move the page.
+ * Uses the first state: the layouts' heights depend only on the rows of processes
+ * (`maxProcRows`), the frame count and whether there is a driver. A phone's drawing is
+ * `PHONE_ZOOM` times larger, with a horizontal scroll bar under it.
  */
-export function reservedHeights(states: readonly MmState[]): { wide: number; narrow: number } {
+export function reservedHeights(states: readonly MmState[]): { walk: ReservedHeight; memory: ReservedHeight } {
   const rows = maxProcRows(states);
-  const h = (w: number) => walkLayout(w).height + memoryLayout(states[0], null, w, rows).height;
-  const narrow = Math.ceil(h(RESERVE_WIDTHS.narrow) * PHONE_ZOOM) + 2 * SCROLLBAR;
-  return { wide: h(RESERVE_WIDTHS.wide) + CHROME.wide, narrow: narrow + CHROME.narrow };
+  const both = (h: (w: number) => number): ReservedHeight => ({ wide: h(RESERVE_WIDTHS.wide), narrow: Math.ceil(h(RESERVE_WIDTHS.narrow) * PHONE_ZOOM) + SCROLLBAR });
+  return { walk: both((w) => walkLayout(w).height), memory: both((w) => memoryLayout(states[0], null, w, rows).height) };
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The memory widget's text views (components/sim/mm-html.ts): tables, driver calls, the pin check. */
 import { describe, expect, it } from 'vitest';
-import { MM_PRESETS, mmModel, replay, walk } from '../../sims/mm/index.ts';
-import { choiceHtmlFor, driverCallsHtml, framesTableHtml, pagesTableHtml, pinCheckHtml, tablesHtml, walkTableHtml } from '../../components/sim/mm-html.ts';
+import { MM_PRESETS, mmModel, replay, walk } from '../../../sims/mm/index.ts';
+import { choiceHtmlFor, driverCallsHtml, framesTableHtml, pagesTableHtml, pinCheckHtml, tablesHtml, walkTableHtml } from './html.ts';
 
 const run = (key: string) => replay(mmModel, MM_PRESETS[key].params, 1, MM_PRESETS[key].schedule);
 const text = (html: string) =>
@@ -43,6 +43,19 @@ describe('tables', () => {
     const lost = text(framesTableHtml(run('dma-without-pin')[8]));
     expect(lost).toContain('7 MOVABLE free (stale "DMA1") 0 0 none page 2: lost write: the device wrote into a freed frame');
     expect(framesTableHtml(run('dma-without-pin')[8])).toContain('data-lost="true"');
+  });
+
+  it('frames table: runs of empty frames in one zone share a row; a frame with stale data keeps its own', () => {
+    const s0 = run('dma-without-pin')[0];
+    const t0 = text(framesTableHtml(s0));
+    expect(t0).toContain('0 NORMAL the shared zero page 1 0 none —');
+    expect(t0).toContain('1–5 NORMAL free (5 frames) 0 0 none —');
+    expect(t0).toContain('6–15 MOVABLE free (10 frames) 0 0 none —');
+    expect(framesTableHtml(s0).match(/<tr data-use/g)).toHaveLength(3);
+    // The freed frame with the device's stale write is a row of its own, between runs.
+    const t8 = text(framesTableHtml(run('dma-without-pin')[8]));
+    expect(t8).toMatch(/ 7 MOVABLE free \(stale "DMA1"\)/);
+    expect(t8).not.toMatch(/\d+–\d+ MOVABLE free \(\d+ frames\)[^]*\d+–7 /);
   });
 
   it('pages table: each page of each process and its PTE', () => {

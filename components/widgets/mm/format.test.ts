@@ -1,6 +1,6 @@
 /** Words and derived facts of the memory widget (components/sim/mm-format.ts), on the model's presets. */
 import { describe, expect, it } from 'vitest';
-import { MM_PRESETS, mmModel, replay, walk } from '../../sims/mm/index.ts';
+import { MM_PRESETS, mmModel, replay, walk } from '../../../sims/mm/index.ts';
 import {
   accessAt,
   addressFields,
@@ -17,7 +17,7 @@ import {
   pinCountOf,
   retSentence,
   walkTyped,
-} from '../../components/sim/mm-format.ts';
+} from './format.ts';
 
 const run = (key: string) => replay(mmModel, MM_PRESETS[key].params, 1, MM_PRESETS[key].schedule);
 

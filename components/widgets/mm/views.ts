@@ -1,6 +1,7 @@
 /**
- * The d3 diagrams of an `<mm-sim>`, loaded with `import()` when the widget comes into view
- * or is first used:
+ * The d3 diagrams of an `<mm-sim>` (the widget's custom view, `definition.ts` `views`),
+ * loaded with `import()` when the widget comes into view or is first used; each is drawn in
+ * its figure's SVG (`walk`, `memory`; one shown at a time, in tabs):
  *
  * - the address translation: the 48-bit virtual address, its 9/9/9/9/12 bit fields, and a
  *   row per level (PGD, PUD, PMD, PTE) showing the index its bits select and the entry
@@ -11,16 +12,18 @@
  *   badges, the DMA device with an arrow to each target frame (a write into a freed frame
  *   marked "lost write"), and an arc for each page the last step moved.
  *
- * Geometry comes from `../mm-layout.ts`, words from `../mm-format.ts`; this module holds no
- * simulation state and only binds them to SVG.
+ * Geometry comes from `layout.ts`, words from `format.ts`; this module holds no simulation
+ * state and only binds them to SVG. Both drawings are laid out at their box's width (and
+ * drawn again when it changes, e.g. when a hidden tab is shown).
  */
 import { select, type Selection } from 'd3-selection';
 import { linkVertical } from 'd3-shape';
 import 'd3-transition';
 import type { MmState } from '../../../sims/mm/index.ts';
-import { addressFields, fieldName, hex48, walkOutcomeText } from '../mm-format.ts';
-import { memoryDesc, type WalkShown } from '../mm-html.ts';
-import { arcLift, arcPath, bitFields, memoryLayout, walkLayout, type DmaArrow, type FrameBox, type LinkLine, type MoveArc, type PageBox } from '../mm-layout.ts';
+import { addressFields, fieldName, hex48, walkOutcomeText } from './format.ts';
+import { memoryDesc, stepWalk, type WalkShown } from './html.ts';
+import type { CustomView, CustomViewHost, WidgetCtx } from '../../player/definition.ts';
+import { arcLift, arcPath, bitFields, maxProcRows, memoryLayout, walkLayout, type DmaArrow, type FrameBox, type LinkLine, type MoveArc, type PageBox } from './layout.ts';
 import { maybeTransition, reducedMotion, STEP_MS } from '../../scene/motion.ts';
 
 /** What the diagrams show for one step. */
@@ -436,7 +439,7 @@ export function createMmDiagrams(el: MmDiagramElements): MmDiagrams {
         })
       : null;
   if (ro) {
-    if (el.walk.parentElement) ro.observe(el.walk.parentElement);
+    for (const svg of [el.walk, el.memory]) if (svg.parentElement) ro.observe(svg.parentElement);
   }
 
   return {
@@ -448,5 +451,48 @@ export function createMmDiagrams(el: MmDiagramElements): MmDiagrams {
     dispose() {
       ro?.disconnect();
     },
+  };
+}
+
+/** The walk the translation view shows, as the element (`element.ts`) decides it (a typed address or the step's). */
+export interface MmWalkShown {
+  walk: WalkShown | null;
+  /** Why there is no walk (a typed address that cannot be walked). */
+  walkError: string | null;
+  /** Changes when the walked address or its result changes (the walk is then animated again). */
+  walkKey: string;
+}
+
+/** What the host element offers the view: the walk to show now. */
+export interface MmWalkSource {
+  mmWalk(): MmWalkShown;
+}
+
+/** The walk of the step's own address (a host that offers none). */
+function walkOfStep(ctx: WidgetCtx<unknown, MmState, unknown>): MmWalkShown {
+  try {
+    const w = stepWalk(ctx.states, ctx.index);
+    return { walk: w, walkError: null, walkKey: `s:${w.pid}:${w.walk.va}:${JSON.stringify(w.walk.outcome)}` };
+  } catch (e) {
+    return { walk: null, walkError: e instanceof Error ? e.message : String(e), walkKey: 'error' };
+  }
+}
+
+/**
+ * The custom view of the memory widget's two figures (`walk`, `memory`): creates the
+ * diagrams in their SVGs and redraws them for each step. The walk shown is the host's
+ * (`MmWalkSource`, the typed address) or the step's.
+ */
+export function mmView(host: CustomViewHost): CustomView<WidgetCtx<unknown, MmState, unknown>> {
+  const d = createMmDiagrams({ walk: host.svg('walk'), memory: host.svg('memory'), idPrefix: host.host.id || 'mm-sim' });
+  let rows: { states: readonly MmState[]; length: number; n: number } | null = null;
+  return {
+    update(ctx, animate) {
+      const src = host.host as unknown as Partial<MmWalkSource>;
+      const w = typeof src.mmWalk === 'function' ? src.mmWalk() : walkOfStep(ctx);
+      if (!rows || rows.states !== ctx.states || rows.length !== ctx.states.length) rows = { states: ctx.states, length: ctx.states.length, n: maxProcRows(ctx.states) };
+      d.update({ state: ctx.state, prev: ctx.prev, walk: w.walk, walkError: w.walkError, walkKey: w.walkKey, procRows: rows.n }, animate);
+    },
+    dispose: () => d.dispose(),
   };
 }
