@@ -54,7 +54,8 @@ export const uioWidget: WidgetDefinition<UioParams, UioState, UioChoice> = {
       svgClass: 'uio-svg',
       // The 360-unit scene's smallest text (9 units) drawn at 11 px: 360 * 11 / 9.
       phoneMinWidth: 440,
-      caption: (c) => (vfio(c) ? 'The device (vfio-pci)' : 'The UIO device: registers, interrupt count, read(), maps'),
+      // Short enough for one line on a phone (the drawing keeps the height above the control bar).
+      caption: (c) => (vfio(c) ? 'The device, bound to vfio-pci' : 'The UIO device: registers, count, maps'),
       title: (c) =>
         vfio(c)
           ? 'The device bound to vfio-pci: its registers, its interrupts, process A'
@@ -65,7 +66,7 @@ export const uioWidget: WidgetDefinition<UioParams, UioState, UioChoice> = {
       tab: 'Memory',
       svgClass: 'uio-svg',
       phoneMinWidth: 440,
-      caption: (c) => (vfio(c) ? 'Memory, with the IOMMU between device and RAM' : 'Memory, with no IOMMU: where the DMA lands'),
+      caption: (c) => (vfio(c) ? 'Memory, the IOMMU in between' : 'Memory, no IOMMU: where DMA lands'),
       title: (c) =>
         vfio(c)
           ? 'Physical memory with an IOMMU: the device’s DMA goes through IOVA → frame mappings; a wrong IOVA is blocked'
