@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ES module without types
 import { pack } from './pack.mjs';
 // @ts-expect-error plain ES module without types
-import { WORKER_CSP, SITE_CSP } from './headers.mjs';
+import { WORKER_CSP, SITE_CSP, ISOLATED_CSP } from './headers.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dpl-pack-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -64,12 +64,19 @@ describe('npm run pack', () => {
       const lesson = await fetch(`${base}/lessons/pinning/`);
       expect(lesson.status).toBe(200);
       expect(lesson.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(lesson.headers.get('content-security-policy')).toBe(SITE_CSP);
+      // Lessons offer the Node.js terminal: cross-origin isolated, and their CSP allows its one service.
+      expect(lesson.headers.get('content-security-policy')).toBe(ISOLATED_CSP);
+      expect(lesson.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(lesson.headers.get('cross-origin-embedder-policy')).toBe('credentialless');
+      const home = await fetch(`${base}/`);
+      expect(home.headers.get('content-security-policy')).toBe(SITE_CSP);
+      expect(home.headers.get('cross-origin-embedder-policy')).toBeNull();
       expect(await lesson.text()).toContain('pin_user_pages_fast');
       const gz = await fetch(`${base}/lessons/pinning/index.html`, { headers: { 'accept-encoding': 'gzip' } });
       expect(gz.headers.get('content-encoding')).toBe('gzip');
       const worker = await fetch(`${base}/_astro/workers/grade.abc123.js`);
       expect(worker.headers.get('content-security-policy')).toBe(WORKER_CSP);
+      expect(worker.headers.get('cross-origin-embedder-policy')).toBe('credentialless');
       expect(worker.headers.get('content-type')).toMatch(/^text\/javascript/);
       expect((await fetch(`${base}/sw.js`)).headers.get('cache-control')).toBe('no-cache');
       expect((await fetch(`${base}/nope/`)).status).toBe(404);
