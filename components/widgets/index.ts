@@ -4,3 +4,8 @@
  * CSS, element, tests); see docs/ARCHITECTURE.md.
  */
 export { default as SgSim } from './sg/SgSim.astro';
+export { default as DaqSim } from './daq/DaqSim.astro';
+export { default as DaqRingProof } from './daq/DaqRingProof.astro';
+export { default as DaqFigure } from './daq/DaqFigure.astro';
+export { default as DaqBreakdown } from './daq/DaqBreakdown.astro';
+export { default as DaqCosts } from './daq/DaqCosts.astro';
