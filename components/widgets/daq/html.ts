@@ -69,7 +69,7 @@ const key = (cls: string, words: string): string => `<li><span class="daq-key ${
 
 /** The timeline's legend: what each colour of bar is, for the design of `p`. */
 export function timelineLegendHtml(p: DaqParams): string {
-  const items = [key('daq-fifo', 'FIFO fill level (left of the device lane; red when full)'), key('daq-k-overflow', 'FIFO full: bytes lost')];
+  const items = [key('daq-fifo', 'FIFO fill level (beside “device”; red when full)'), key('daq-k-overflow', 'FIFO full: bytes lost')];
   if (p.design === 'A') items.push(key('daq-k-mmio', 'CPU reads of the device (readl)'), key('daq-k-copy', 'signal, copy_to_user'), key('daq-k-sleep', 'asleep (msleep)'));
   else items.push(key('daq-k-dma', 'DMA into memory'), key('daq-k-irq', 'interrupt handler'), key('daq-k-user', 'the process'), key('daq-k-sleep', 'asleep, waiting'));
   return `<ul class="daq-legend">${items.join('')}</ul>`;

@@ -21,6 +21,7 @@ export const DAQ_MIN_FONT = 10;
 /** Phones: the drawings' minimum width in CSS px, so the smallest text is 11 px. */
 export const DAQ_PHONE_MIN_W = Math.ceil((DAQ_SCENE_W * 11) / DAQ_MIN_FONT);
 
+/** The lane names' column, right of the bars. */
 const LABEL_W = 96;
 const LANE_H = 30;
 const TOP = 6;
@@ -67,26 +68,31 @@ function fit(label: string, w: number): string {
 }
 
 /**
- * The lanes timeline of state `s` (DAQ_SCENE_W × TIMELINE_H): a lane per actor, the FIFO's
- * fill level left of the device lane (red when full), one bar per kept activity (an overflow
- * still going on included) with its label when it fits, a time axis, and a "now" line.
- * Bars keep their key from step to step, so they slide left as the window moves.
+ * The lanes timeline of state `s` (DAQ_SCENE_W × TIMELINE_H): a lane per actor named on the
+ * right, the FIFO's fill level beside the device lane's name (red when full), one bar per
+ * kept activity (an overflow still going on included) with its label when it fits, a time
+ * axis, and a "now" line. Bars keep their key from step to step, so they slide left as the
+ * window moves.
  */
 export function timelineScene(s: DaqState): Scene {
   const { t0, t1 } = timeWindow(s);
-  const right = DAQ_SCENE_W - 8;
-  const x = (t: number) => LABEL_W + ((t - t0) / (t1 - t0)) * (right - LABEL_W);
+  // Bars on the left, lane names on the right beside "now": a phone scrolls the drawing to
+  // its right end, where the latest activities and the names are.
+  const left = 8;
+  const right = DAQ_SCENE_W - LABEL_W;
+  const x = (t: number) => left + ((t - t0) / (t1 - t0)) * (right - left);
   const shapes: Shape[] = [];
   LANES.forEach((lane, i) => {
     const y = TOP + i * LANE_H;
-    shapes.push({ kind: 'rect', key: `rect-lane-${lane}`, cls: 'daq-lane', x: LABEL_W, y, w: right - LABEL_W, h: LANE_H - 6, rx: 3 });
-    shapes.push({ kind: 'text', key: `text-lane-${lane}`, cls: 'daq-lanename', x: LABEL_W - 6, y: y + (LANE_H - 6) / 2 + 4, text: LANE_NAMES[lane], anchor: 'end' });
+    shapes.push({ kind: 'rect', key: `rect-lane-${lane}`, cls: 'daq-lane', x: left, y, w: right - left, h: LANE_H - 6, rx: 3 });
+    shapes.push({ kind: 'text', key: `text-lane-${lane}`, cls: 'daq-lanename', x: right + 6, y: y + (LANE_H - 6) / 2 + 4, text: LANE_NAMES[lane] });
   });
-  // The FIFO's fill level, a gauge left of the device lane.
+  // The FIFO's fill level, a gauge at the right end of the device lane's name.
   const gaugeH = LANE_H - 10;
+  const gx = DAQ_SCENE_W - 16;
   const frac = Math.min(1, s.fifo_level / s.params.fifo_bytes);
-  shapes.push({ kind: 'rect', key: 'rect-fifo-bg', cls: 'daq-fifo-bg', x: 4, y: TOP + 2, w: 12, h: gaugeH, rx: 2 });
-  shapes.push({ kind: 'rect', key: 'rect-fifo', cls: `daq-fifo${frac >= 1 ? ' daq-fifo-full' : ''}`, x: 4, y: r1(TOP + 2 + (1 - frac) * gaugeH), w: 12, h: r1(frac * gaugeH), rx: 2 });
+  shapes.push({ kind: 'rect', key: 'rect-fifo-bg', cls: 'daq-fifo-bg', x: gx, y: TOP + 2, w: 12, h: gaugeH, rx: 2 });
+  shapes.push({ kind: 'rect', key: 'rect-fifo', cls: `daq-fifo${frac >= 1 ? ' daq-fifo-full' : ''}`, x: gx, y: r1(TOP + 2 + (1 - frac) * gaugeH), w: 12, h: r1(frac * gaugeH), rx: 2 });
   const bars: Bar[] = s.bars.slice();
   if (s.full_since_ns >= 0) bars.push({ lane: 'device', t0_ns: s.full_since_ns, t1_ns: s.t_ns, label: 'FIFO full: bytes lost', kind: 'overflow' });
   const seen = new Set<string>();
@@ -102,14 +108,15 @@ export function timelineScene(s: DaqState): Scene {
     if (label) shapes.push({ kind: 'text', key: `text-bar-${id}`, cls: 'daq-barlabel', x: r1(xa + 3), y: y + (LANE_H - 10) / 2 + 3.5, text: label });
   }
   const axisY = TOP + LANES.length * LANE_H;
-  shapes.push({ kind: 'path', key: 'path-axis', cls: 'daq-axis', d: `M${LABEL_W} ${axisY}H${right}` });
+  shapes.push({ kind: 'path', key: 'path-axis', cls: 'daq-axis', d: `M${left} ${axisY}H${right}` });
   const step = tickStep(t1 - t0);
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     const tx = r1(x(t));
     shapes.push({ kind: 'path', key: `path-tick-${t}`, cls: 'daq-axis', d: `M${tx} ${axisY}V${axisY + 4}` });
-    shapes.push({ kind: 'text', key: `text-tick-${t}`, cls: 'daq-tick', x: tx, y: axisY + 16, text: dur(t), anchor: tx > right - 24 ? 'end' : 'middle' });
+    shapes.push({ kind: 'text', key: `text-tick-${t}`, cls: 'daq-tick', x: tx, y: axisY + 16, text: dur(t), anchor: tx > right - 24 ? 'end' : tx < left + 24 ? 'start' : 'middle' });
   }
-  shapes.push({ kind: 'path', key: 'path-now', cls: 'daq-now', d: `M${r1(x(t1))} ${TOP - 4}V${axisY}` });
+  shapes.push({ kind: 'text', key: 'text-now', cls: 'daq-tick', x: right + 6, y: axisY + 16, text: 'now' });
+  shapes.push({ kind: 'path', key: 'path-now', cls: 'daq-now', d: `M${right} ${TOP - 4}V${axisY}` });
   return { width: DAQ_SCENE_W, height: TIMELINE_H, shapes, desc: timelineDesc(s) };
 }
 
