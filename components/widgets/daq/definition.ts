@@ -55,7 +55,7 @@ export const daqWidget: WidgetDefinition<DaqParams, DaqState, DaqChoice> = {
   choiceStyle: (_s, c) => ({ kind: c.lane, color: LANE_COLOR[c.lane] }),
   parts: [
     { name: 'counters', place: 'stage', cls: 'daq-counters-box', html: (c: Ctx) => countersHtml(c.state) },
-    { name: 'daqtables', place: 'tables', cls: 'daq-tables', html: (c: Ctx) => tablesHtml(c.state) },
+    { name: 'daqtables', place: 'tables', cls: 'daq-tables', lazy: true, html: (c: Ctx) => tablesHtml(c.state) },
     { name: 'formula', place: 'footer', update: 'run', html: (c: Ctx) => formulaHtml(c.state) },
     { name: 'paramsbox', place: 'footer', update: 'run', html: (c: Ctx) => paramsFormHtml(c.params) },
   ],
