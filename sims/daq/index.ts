@@ -7,6 +7,7 @@ export * from './costs.ts';
 export * from './formula.ts';
 export * from './presets.ts';
 export * from './ring.ts';
+export * from './share.ts';
 export { replay, runToEnd } from '../core/model.ts';
 export { explore } from '../explore/explore.ts';
 export type { ExploreResult, ExploreStats } from '../explore/explore.ts';

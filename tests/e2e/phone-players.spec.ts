@@ -35,6 +35,7 @@ const players: [string, string][] = [
   ['/lessons/scatter-gather-iommu/', 'sg-sim[data-preset="map-iommu"]'],
   ['/lessons/dma-ownership/', 'coherence-sim[data-preset="rx-no-sync-arm"]'],
   ['/lessons/uio-user-space-dma/', 'uio-sim[data-preset="mmap-offsets"]'],
+  ['/lessons/capstone-daq-driver/', 'daq-sim[data-preset="design-c"]'],
 ];
 for (const [lesson, selector] of players) {
   test(`diagram text is at least 11 px on a 375 px phone: ${selector}`, async ({ page }) => {

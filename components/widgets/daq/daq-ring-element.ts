@@ -8,11 +8,11 @@
  * Host attributes (besides the shell's): `data-verdict` (`''`, `proved`, `counterexample`,
  * `incomplete`, `error`). Event: `daq-ring-sim:step`.
  */
-import { ringExploreSpec, ringModel, type RingChoice, type RingParams, type RingState } from '../../../sims/daq/ring.ts';
+import { ringExploreSpec, ringModel, type RingChoice, type RingParams, type RingState } from '../../../sims/daq/index.ts';
 import { PlayerCore } from '../../player/player-core.ts';
 import { choiceButtonHtml, esc } from '../../player/shell-html.ts';
 import { SimPlayerElement } from '../../player/sim-player-element.ts';
-import { RING_DEFAULT, ringSetup, type RingConfig, type RingVariant } from './definition.ts';
+import { RING_DEFAULT, ringSetup, type RingConfig, type RingVariant } from './fields.ts';
 import { ringTableHtml } from './html.ts';
 import { RING_H, ringSvg, ringWidth } from './layout.ts';
 

@@ -4,7 +4,13 @@ import { ringModel, correctHandler } from '../../../sims/daq/ring.ts';
 import { DAQ_PRESETS, FIELDS, fieldValue, paramsFromForm, presetOf, ringSetup, RING_DEFAULT, RING_VARIANTS } from './definition.ts';
 import { bytes, counters, dur, mbps, narrationOf } from './format.ts';
 import { countersHtml, formulaHtml, ringTableHtml, tablesHtml } from './html.ts';
-import { buffersSvg, ringSvg, ringWidth, timelineSvg, timeWindow } from './layout.ts';
+import { buffersScene, DAQ_MIN_FONT, DAQ_PHONE_MIN_W, DAQ_SCENE_W, ringSvg, ringWidth, timelineScene, timeWindow } from './layout.ts';
+import { sceneToSvg, type Scene } from '../../scene/scene.ts';
+import { widgetHtml } from '../../player/widget-html.ts';
+import { daqWidget } from './definition.ts';
+
+const timelineSvg = (s: Parameters<typeof timelineScene>[0]) => sceneToSvg(timelineScene(s));
+const buffersSvg = (s: Parameters<typeof buffersScene>[0]) => sceneToSvg(buffersScene(s));
 import { breakdownRows, costRows, figure } from './summary.ts';
 
 describe('daq widget: formatting', () => {
@@ -93,6 +99,61 @@ describe('daq widget: drawings and tables', () => {
     expect(ringTableHtml(s)).toContain(String(2 ** 32 - 2));
     expect(handler).toBe(correctHandler);
     expect(RING_VARIANTS.map((v) => v.value)).toContain('refill-full');
+  });
+});
+
+describe('daq widget: scenes and the server render', () => {
+  /** Every state of a preset's run (the player's default: the first enabled choice). */
+  function run(key: string, max = 400) {
+    let s = initialState(DAQ_PRESETS[key].params);
+    const out = [s];
+    for (let i = 0; i < max && enabled(s).length > 0; i++) out.push((s = step(s, enabled(s)[0])));
+    return out;
+  }
+  const check = (sc: Scene) => {
+    const keys = sc.shapes.map((x) => x.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(JSON.stringify(sc.shapes)).not.toMatch(/NaN|null/);
+    return `${sc.width}x${sc.height}`;
+  };
+  it('each scene keeps one size for a whole run, with unique keys and no NaN, for every preset', () => {
+    for (const key of Object.keys(DAQ_PRESETS)) {
+      const states = run(key);
+      expect(new Set(states.map((s) => check(timelineScene(s)))).size).toBe(1);
+      expect(new Set(states.map((s) => check(buffersScene(s)))).size).toBe(1);
+    }
+  });
+  it('bars inside the drawing: every rectangle lies within the scene', () => {
+    for (const key of Object.keys(DAQ_PRESETS)) {
+      for (const s of run(key, 200)) {
+        for (const sc of [timelineScene(s), buffersScene(s)]) {
+          for (const r of sc.shapes) if (r.kind === 'rect') expect(r.x >= 0 && r.x + r.w <= sc.width + 0.05 && r.y + r.h <= sc.height).toBe(true);
+        }
+      }
+    }
+  });
+  it('phones draw the scenes wide enough for 11 px text', () => {
+    expect((DAQ_PHONE_MIN_W * DAQ_MIN_FONT) / DAQ_SCENE_W).toBeGreaterThanOrEqual(11);
+    expect(daqWidget.figures.every((f) => f.phoneMinWidth === DAQ_PHONE_MIN_W)).toBe(true);
+  });
+  it('the server renders every preset with both tabs, the counters, the form and a share button', async () => {
+    for (const key of Object.keys(DAQ_PRESETS)) {
+      const html = await widgetHtml(daqWidget, { preset: key, uid: `t-${key}` });
+      expect(html).toContain('data-model="daq"');
+      expect(html).toContain(`data-design="${DAQ_PRESETS[key].params.design}"`);
+      expect(html).toContain('role="tab"');
+      expect(html).toContain('data-part="svg-timeline"');
+      expect(html).toContain('data-part="svg-buffers"');
+      expect(html).toContain('data-counter="lost"');
+      expect(html).toContain('<form data-part="params"');
+      expect(html).toContain('data-part="params-msg"');
+      expect(html).toContain('Copy link to this step');
+      expect(html).toContain('class="daq-tables"');
+      // The table view is filled by the element (a lazy part): the server draws the scenes.
+      expect(html).not.toContain('daq-table"');
+      expect(html).not.toContain('NaN');
+    }
+    await expect(widgetHtml(daqWidget, { preset: 'design-z', uid: 'x' })).rejects.toThrow(/design-a/);
   });
 });
 

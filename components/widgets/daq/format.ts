@@ -3,8 +3,7 @@
  * KiB, µs), the counters shown under the timeline, and the narration of a state. Used by
  * the server component and the element alike.
  */
-import { summarize, type DaqState } from '../../../sims/daq/model.ts';
-import type { RingState } from '../../../sims/daq/ring.ts';
+import { summarize, type DaqState, type RingState } from '../../../sims/daq/index.ts';
 
 /** `1,234.5` style with a fixed number of decimals (en-US grouping). */
 export function num(x: number, decimals = 0): string {

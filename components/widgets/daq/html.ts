@@ -1,14 +1,13 @@
 /**
  * HTML strings of the data-acquisition widget, with no DOM: the counters, the formula with
  * its terms for the current parameters, and the table view (activities by lane, buffers).
- * The server renders the initial state with them and `<daq-sim>` re-renders on each step.
+ * Also the legends of the drawings and the parameter form. The server renders the first state
+ * with them and `<daq-sim>` re-renders on each step (`definition.ts` says which part is which).
  */
-import { throughput } from '../../../sims/daq/formula.ts';
-import { LANE_NAMES, type DaqState } from '../../../sims/daq/model.ts';
-import { ringOwners, type RingState } from '../../../sims/daq/ring.ts';
+import { LANE_NAMES, ringOwners, throughput, type DaqParams, type DaqState, type RingState } from '../../../sims/daq/index.ts';
+import { esc } from '../../player/shell-html.ts';
+import { FIELDS, fieldValue } from './fields.ts';
 import { bytes, counters, dur, mbps, num, OWNER_TEXT } from './format.ts';
-
-export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const table = (caption: string, head: string[], rows: string[][], region = caption): string =>
   `<div class="sim-scroll" tabindex="0" role="region" aria-label="${esc(region)}"><table class="sim-table daq-table"><caption>${esc(caption)}</caption>` +
@@ -62,5 +61,44 @@ export function ringTableHtml(s: RingState): string {
       ['frames user space received', s.received.length ? s.received.map((v) => (v < 0 ? 'nothing (no frame)' : String(v))).join(', ') : 'none'],
       ['user space', s.asleep ? 'asleep in poll()' : 'awake'],
     ])
+  );
+}
+
+/** Legend item: a swatch of class `cls` and its words (HTML). */
+const key = (cls: string, words: string): string => `<li><span class="daq-key ${cls}" aria-hidden="true"></span>${words}</li>`;
+
+/** The timeline's legend: what each colour of bar is, for the design of `p`. */
+export function timelineLegendHtml(p: DaqParams): string {
+  const items = [key('daq-fifo', 'FIFO fill level (beside “device”; red when full)'), key('daq-k-overflow', 'FIFO full: bytes lost')];
+  if (p.design === 'A') items.push(key('daq-k-mmio', 'CPU reads of the device (readl)'), key('daq-k-copy', 'signal, copy_to_user'), key('daq-k-sleep', 'asleep (msleep)'));
+  else items.push(key('daq-k-dma', 'DMA into memory'), key('daq-k-irq', 'interrupt handler'), key('daq-k-user', 'the process'), key('daq-k-sleep', 'asleep, waiting'));
+  return `<ul class="daq-legend">${items.join('')}</ul>`;
+}
+
+/** The buffers' legend: who owns a buffer, for the design of `p` ('' for design A). */
+export function buffersLegendHtml(p: DaqParams): string {
+  if (p.design === 'C') return `<ul class="daq-legend">${key('daq-own-device', 'device: armed for DMA')}${key('daq-own-driver', 'driver: filled, interrupt not yet handled')}${key('daq-own-user', 'user: published, the process owns it')}</ul>`;
+  if (p.design === 'B') return `<ul class="daq-legend">${key('daq-own-device', 'the device is writing it')}${key('daq-own-driver', 'queued, descriptors ready')}${key('daq-own-user', 'done, returning to the process')}</ul>`;
+  return '';
+}
+
+/**
+ * The form to change the parameters and the cost table of a run of `p` (only the fields of
+ * its design), in a closed `<details>`. Its inputs and buttons are disabled until the
+ * element upgrades (`data-needs-js`). Parts: `params` (the form), `params-reset`, `params-msg`.
+ */
+export function paramsFormHtml(p: DaqParams): string {
+  const fields = FIELDS.filter((f) => f.designs.includes(p.design))
+    .map(
+      (f) =>
+        `<label class="daq-field"><span>${esc(f.label)}${f.unit ? ` (${esc(f.unit)})` : ''}</span><input type="number" name="${esc(f.name)}" value="${fieldValue(p, f)}" step="any" inputmode="decimal" data-needs-js disabled></label>`,
+    )
+    .join('');
+  return (
+    `<details class="daq-params"><summary>Change the parameters and the cost table</summary>` +
+    `<form data-part="params" class="daq-form" novalidate>${fields}` +
+    `<div class="daq-form-actions"><button type="submit" class="sim-btn sim-btn-primary" data-needs-js disabled>Run with these</button><button type="button" class="sim-btn" data-part="params-reset" data-needs-js disabled>Back to the preset</button></div>` +
+    `<p class="daq-form-msg" data-part="params-msg" role="status"></p></form>` +
+    `<p class="sim-note">Every default cost has a source or is marked as an assumption in <code>sims/daq/costs.ts</code>; the figures are a model, not a measurement of your machine.</p></details>`
   );
 }

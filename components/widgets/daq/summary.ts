@@ -3,10 +3,7 @@
  * (`longParams`, 1 s of device time), summarised, and formatted. Every number the lesson
  * prints about the designs comes from here (or from the formula), never typed by hand.
  */
-import { COST_SOURCES, DEFAULT_COSTS, type CostTable } from '../../../sims/daq/costs.ts';
-import { throughput } from '../../../sims/daq/formula.ts';
-import { runToHorizon, summarize, type DaqSummary } from '../../../sims/daq/model.ts';
-import { DAQ_PRESETS, longParams } from '../../../sims/daq/presets.ts';
+import { COST_SOURCES, DAQ_PRESETS, DEFAULT_COSTS, longParams, runToHorizon, summarize, throughput, type CostTable, type DaqSummary } from '../../../sims/daq/index.ts';
 import { dur, mbps, num } from './format.ts';
 
 const cache = new Map<string, DaqSummary>();
