@@ -43,3 +43,44 @@ describe('starter notebooks', () => {
     expect(out.cells[1].error?.column).toBeGreaterThan(0);
   }, 90_000);
 });
+
+describe('"Open this run in the Lab" from every kind of player', () => {
+  it('the cells made from a link of each preset player run without an error and show the run', async () => {
+    const { cellsFromShare } = await import('../../components/lab/from-share.ts');
+    const { encodePresetShare } = await import('../../sims/core/share.ts');
+    const { DMA_PRESETS, dmaModel, COHERENCE_PRESETS, coherenceModel } = await import('../../sims/dma/index.ts');
+    const { UIO_PRESETS, uioModel } = await import('../../sims/uio/index.ts');
+    const { DAQ_PRESETS, daqModel } = await import('../../sims/daq/index.ts');
+    const { encodeMmShare, MM_PRESETS } = await import('../../sims/mm/index.ts');
+    const specs = [
+      { model: dmaModel, presets: DMA_PRESETS },
+      { model: coherenceModel, presets: COHERENCE_PRESETS },
+      { model: uioModel, presets: UIO_PRESETS },
+      { model: daqModel, presets: DAQ_PRESETS },
+    ] as { model: { id: string }; presets: Record<string, { params: unknown; schedule?: unknown[] }> }[];
+    const links = specs.map((s) => {
+      const [key, p] = Object.entries(s.presets)[0];
+      const schedule = p.schedule ?? [];
+      return encodePresetShare({ ...(s as never), noun: s.model.id }, { preset: key, schedule, step: Math.min(3, schedule.length) });
+    });
+    const mmKey = Object.keys(MM_PRESETS)[0];
+    links.push(encodeMmShare({ preset: mmKey, schedule: MM_PRESETS[mmKey].schedule, step: 1 }));
+    const dir = mkdtempSync(path.join(tmpdir(), 'lab-share-'));
+    const files = links.map((text, i) => {
+      const made = cellsFromShare(text);
+      expect(made.ok, text).toBe(true);
+      if (!made.ok) return '';
+      const file = path.join(dir, `nb${i}.md`);
+      writeFileSync(file, `# ${made.title}\n\n${made.cells.map((c) => '```ts\n' + c + '\n```\n').join('\n')}`);
+      return file;
+    });
+    const r = spawnSync(process.execPath, ['scripts/lab-run.ts', ...files], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { file: string; cells: { ok: boolean; kinds?: string[]; error?: unknown }[] });
+    expect(lines).toHaveLength(links.length);
+    for (const nb of lines) {
+      expect(nb.cells.filter((c) => !c.ok), nb.file).toEqual([]);
+      expect(nb.cells.some((c) => c.kinds?.includes('run')), `${nb.file} shows a run`).toBe(true);
+    }
+    expect(cellsFromShare('dma.1.no-such.AA.1')).toMatchObject({ ok: false });
+  }, 150_000);
+});
