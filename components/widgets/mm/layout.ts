@@ -2,8 +2,8 @@
  * Geometry of the memory simulation's diagrams, computed from a state with no DOM: where
  * each process page, frame, zone band, PTE link, DMA arrow and migration arc goes for a
  * given width (`memoryLayout`), and the rows of the address-translation view
- * (`walkLayout`). The d3 views (`views/mm-diagrams.ts`) only bind these to SVG elements;
- * `tests/unit/mm-layout.test.ts` checks them.
+ * (`walkLayout`). The d3 views (`views.ts`) only bind these to SVG elements;
+ * `layout.test.ts` checks them.
  */
 import { hex } from '../../../sims/mm/index.ts';
 import type { Frame, MmState } from '../../../sims/mm/index.ts';
