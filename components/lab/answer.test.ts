@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeShare } from '../../sims/core/share.ts';
+import { decodeShare } from '../../sims/tty/index.ts';
 import { BUGGY_HANDLERS, exploreRing, ringModel, type RingParams } from '../../sims/daq/index.ts';
 import { proveTty, ttyModel } from '../../sims/tty/index.ts';
 import { describeAnyResult, describeResult, formatCount, PANEL_DEFAULTS, PANEL_PRESETS, paramsOf, violationStep } from '../explorer/panel-model.ts';

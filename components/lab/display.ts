@@ -17,8 +17,8 @@
  */
 import { encodeMmShare } from '../../sims/mm/index.ts';
 import { encodeShare } from '../../sims/tty/index.ts';
-import type { ExploreResult } from '../../sims/explore/explore.ts';
-import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
+import type { ExploreResult } from '../../sims/explore/index.ts';
+import type { TtyChoice, TtyParams } from '../../sims/tty/index.ts';
 import { describeAnyResult, describeResult, violationStep, type ResultView } from '../explorer/panel-model.ts';
 
 /** One node of the inspector tree. */

@@ -83,7 +83,7 @@ export class DaqRingElement extends SimPlayerElement<RingParams, RingState, Ring
   private async check(out: HTMLElement): Promise<void> {
     out.textContent = 'Checking every interleaving…';
     try {
-      const { explore } = await import('../../../sims/explore/explore.ts');
+      const { explore } = await import('../../../sims/explore/index.ts');
       const { params, handler } = ringSetup(this.config());
       const r = explore(ringExploreSpec(params, handler), { maxStates: 400_000, maxTimeMs: 8000 });
       const counts = `${r.stats.states.toLocaleString('en-US')} states, ${r.stats.transitions.toLocaleString('en-US')} steps explored in ${r.stats.elapsedMs.toLocaleString('en-US')} ms`;

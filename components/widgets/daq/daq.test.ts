@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { daqModel, initialState, enabled, step, runToHorizon } from '../../../sims/daq/model.ts';
-import { ringModel, correctHandler } from '../../../sims/daq/ring.ts';
+import { daqModel, initialState, enabled, step, runToHorizon } from '../../../sims/daq/index.ts';
+import { ringModel, correctHandler } from '../../../sims/daq/index.ts';
 import { DAQ_PRESETS, FIELDS, fieldValue, paramsFromForm, presetOf, ringSetup, RING_DEFAULT, RING_VARIANTS } from './definition.ts';
 import { bytes, counters, dur, mbps, narrationOf } from './format.ts';
 import { countersHtml, formulaHtml, ringTableHtml, tablesHtml } from './html.ts';

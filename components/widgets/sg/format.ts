@@ -7,7 +7,7 @@
  */
 import { hex } from '../../../sims/core/text.ts';
 import type { StepEvent } from '../../../sims/core/model.ts';
-import type { DmaParams, DmaReport, DmaState, SgEntry, TransferChunk } from '../../../sims/dma/types.ts';
+import type { DmaParams, DmaReport, DmaState, SgEntry, TransferChunk } from '../../../sims/dma/index.ts';
 
 export { hex };
 

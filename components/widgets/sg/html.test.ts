@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../../sims/core/model.ts';
-import { dmaModel } from '../../../sims/dma/model.ts';
-import { DMA_PRESETS } from '../../../sims/dma/presets.ts';
-import type { DmaState } from '../../../sims/dma/types.ts';
+import { dmaModel } from '../../../sims/dma/index.ts';
+import { DMA_PRESETS } from '../../../sims/dma/index.ts';
+import type { DmaState } from '../../../sims/dma/index.ts';
 import { countsHtml, noSourceText, paramsSummaryHtml, reportsHtml, sgTableHtml, tablesHtml } from './html.ts';
 import { reportSteps } from './format.ts';
 

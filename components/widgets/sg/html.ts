@@ -5,8 +5,8 @@
  * shown under the narration, and the parameter summary. Pure functions with no DOM, used by
  * `SgSim.astro` to server-render the initial state and by `<sg-sim>` on every step.
  */
-import { iommuGranules } from '../../../sims/dma/iommu.ts';
-import type { DmaReport, DmaState } from '../../../sims/dma/types.ts';
+import { iommuGranules } from '../../../sims/dma/index.ts';
+import type { DmaReport, DmaState } from '../../../sims/dma/index.ts';
 import { esc } from '../../player/shell-html.ts';
 import {
   bytesText,

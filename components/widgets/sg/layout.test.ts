@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../../sims/core/model.ts';
-import { dmaModel } from '../../../sims/dma/model.ts';
-import { DMA_PRESETS } from '../../../sims/dma/presets.ts';
-import type { DmaState } from '../../../sims/dma/types.ts';
+import { dmaModel } from '../../../sims/dma/index.ts';
+import { DMA_PRESETS } from '../../../sims/dma/index.ts';
+import type { DmaState } from '../../../sims/dma/index.ts';
 import { deviceScene, iommuScene, pagesScene, physPos, placeFrames, sgFrame } from './layout.ts';
 import { SCENE_W, sceneToSvg, type RectShape, type Scene, type Shape } from '../../scene/scene.ts';
 

@@ -19,8 +19,8 @@
  * run (`sgFrame`), never on the step, so stepping never moves the page.
  */
 import { linkHorizontal, linkVertical } from 'd3-shape';
-import { iommuGranules } from '../../../sims/dma/iommu.ts';
-import type { DmaState } from '../../../sims/dma/types.ts';
+import { iommuGranules } from '../../../sims/dma/index.ts';
+import type { DmaState } from '../../../sims/dma/index.ts';
 import {
   bytesText,
   chunkText,
