@@ -7,7 +7,7 @@
  * in an xterm panel.
  */
 import { workerGrader } from '../grader/adapter.ts';
-import { prepareGrader } from '../grader/client.ts';
+import { DEFAULT_DEADLINE_MS, prepareGrader } from '../grader/client.ts';
 import { describeRunning, formatGradeError, formatReport, formatTimeout } from '../grader/format.ts';
 import type { RunOutcome } from '../grader/protocol.ts';
 import type { GradeError, GradeReport } from '../grader/runner.ts';
@@ -250,7 +250,7 @@ class DplExercise extends HTMLElement {
     btn.setAttribute('aria-busy', 'true');
     const results = this.q('results');
     this.dataset.state = 'running';
-    results.replaceChildren(el('p', { className: 'muted', dataset: { role: 'running' } }, 'Running the tests… (stopped after 2 s)'), el('progress', { ariaLabel: 'Running tests' }));
+    results.replaceChildren(el('p', { className: 'muted', dataset: { role: 'running' } }, `Running the tests… (stopped after ${DEFAULT_DEADLINE_MS / 1000} s)`), el('progress', { ariaLabel: 'Running tests' }));
     this.flushSave();
     let outcome: RunOutcome;
     try {

@@ -18,5 +18,5 @@ export interface GraderAdapter {
   run(req: GradeRequest): Promise<RunOutcome>;
 }
 
-/** The in-page grader: a fresh hardened Worker per run with a 2 s deadline (client.ts). */
+/** The in-page grader: a fresh hardened Worker per run with a 5 s deadline (client.ts). */
 export const workerGrader: GraderAdapter = { kind: 'worker', run: (req) => runInWorker(req) };

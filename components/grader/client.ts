@@ -11,7 +11,7 @@
 import { isWorkerReply, RunProgress, type RunOutcome, type RunRequest } from './protocol.ts';
 
 /** Default deadline for one run (compile + load + tests), in milliseconds. */
-export const DEFAULT_DEADLINE_MS = 2000;
+export const DEFAULT_DEADLINE_MS = 5000;
 
 let nextId = 1;
 

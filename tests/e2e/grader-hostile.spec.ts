@@ -55,7 +55,7 @@ test('a timeout names the running test and keeps what the code printed before it
     'console.log("loaded fine");\nexport function circSpaceToEnd(head: number, tail: number, size: number): number {\n  console.log("head", head, "tail", tail);\n  while (true) {}\n}\nexport function uartWrite(): number { return 0; }\n',
   );
   const ex = await runExercise(page, 'circ-buffer');
-  await expect(ex.locator('[data-role="timeout"] h4')).toHaveText('Stopped after 2 s');
+  await expect(ex.locator('[data-role="timeout"] h4')).toHaveText('Stopped after 5 s');
   await expect(ex.locator('[data-role="timeout-where"]')).toHaveText('Time ran out in the test "circSpaceToEnd (CIRC_SPACE_TO_END) > is size - 1 for an empty ring with head and tail at 0".');
   const consoleOut = ex.locator('.ex-console');
   await expect(consoleOut.locator('summary')).toHaveText('Console output before the stop (2 lines)');
