@@ -4,3 +4,4 @@
  * CSS, element, tests); see docs/ARCHITECTURE.md.
  */
 export { default as SgSim } from './sg/SgSim.astro';
+export { default as TtySim } from './tty/TtySim.astro';

@@ -6,10 +6,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { replay } from '../../sims/core/model.ts';
-import { encodeShare } from '../../sims/core/share.ts';
-import { ttyModel } from '../../sims/tty/model.ts';
-import { TTY_PRESETS } from '../../sims/tty/presets.ts';
+import { encodeShare, replay, ttyModel, TTY_PRESETS } from '../../sims/tty/index.ts';
 import { uncover } from './helpers';
 
 const LESSON = '/lessons/tty-write-atomicity/';

@@ -34,6 +34,7 @@ const statements = walk('content/exercises', (n) => n === 'exercise.md');
 const code = [
   ...walk('sims', (n) => /\.(ts|js)$/.test(n) && !n.endsWith('.test.ts')),
   ...walk('components/sim', (n) => /\.(ts|astro)$/.test(n) && !n.endsWith('.test.ts')),
+  ...walk('components/widgets', (n) => /\.(ts|astro)$/.test(n) && !n.endsWith('.test.ts')),
   ...walk('components/lesson', (n) => /\.(ts|astro)$/.test(n)),
   ...walk('content/exercises', (n) => n.endsWith('.ts')),
 ];
@@ -61,7 +62,8 @@ describe('no internal source references in learner-visible text', () => {
     expect(lessons.length).toBeGreaterThanOrEqual(5);
     expect(statements.length).toBeGreaterThanOrEqual(8);
     expect(code).toContain(path.join('sims', 'uio', 'memory-paths.ts'));
-    expect(code).toContain(path.join('components', 'sim', 'sg-html.ts'));
+    expect(code).toContain(path.join('components', 'widgets', 'sg', 'html.ts'));
+    expect(code).toContain(path.join('components', 'widgets', 'tty', 'html.ts'));
   });
 
   it('lesson prose and exercise statements never mention a "seed"', () => {
