@@ -10,11 +10,10 @@ import { prepareGrader, runInWorker } from '../grader/client.ts';
 import { describeRunning, formatGradeError, formatReport, formatTimeout } from '../grader/format.ts';
 import type { RunOutcome } from '../grader/protocol.ts';
 import type { GradeError, GradeReport } from '../grader/runner.ts';
-import { loadRecord, saveRecord, clearRecord, type ExerciseRecord, type ExerciseStatus } from './store.ts';
+import { loadRecord, paintBadges, statusOf, saveRecord, clearRecord, type ExerciseRecord, type ExerciseStatus } from './store.ts';
 import type { CodeEditor } from '../editor/monaco.ts';
 import type { TerminalLike } from '../terminal/terminal.ts';
 
-const STATUS_TEXT: Record<ExerciseStatus, string> = { 'not-started': 'Not started', attempted: 'Attempted', passed: 'Passed' };
 const SAVE_DEBOUNCE_MS = 300;
 
 interface ExerciseJson {
@@ -35,10 +34,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 
 /** Updates every status badge for exercise `id` on the page (lesson header, cards). */
 export function paintStatus(id: string, status: ExerciseStatus): void {
-  document.querySelectorAll<HTMLElement>(`[data-exercise-status="${CSS.escape(id)}"]`).forEach((b) => {
-    b.dataset.status = status;
-    b.textContent = STATUS_TEXT[status];
-  });
+  paintBadges(document, (other) => (other === id ? status : statusOf(other)));
   document.dispatchEvent(new CustomEvent('dpl:progress', { detail: { id, status } }));
 }
 
@@ -53,43 +49,64 @@ class DplExercise extends HTMLElement {
   private terminal: Promise<TerminalLike | null> | null = null;
   private running = false;
 
-  connectedCallback(): void {
-    if (this.textarea) return;
-    this.id_ = this.dataset.exerciseId ?? '';
-    this.textarea = this.q<HTMLTextAreaElement>('code');
-    const stored = loadRecord(this.id_);
-    this.record = stored ?? { code: this.textarea.defaultValue, status: 'not-started', hintsShown: 0, runs: 0, updatedAt: 0 };
-    if (stored) this.textarea.value = stored.code;
-    paintStatus(this.id_, this.record.status);
-    this.showHints(this.record.hintsShown);
-    this.updateSolutionButton();
+  /** Removes every listener `wire` added when the element leaves the page. */
+  private listeners: AbortController | null = null;
 
-    this.textarea.addEventListener('input', () => this.onCodeChange(this.textarea.value));
-    this.textarea.addEventListener('focus', () => void this.loadEditor());
-    this.textarea.addEventListener('pointerdown', () => void this.loadEditor());
-    this.addEventListener('keydown', (e) => {
+  connectedCallback(): void {
+    if (!this.textarea) {
+      this.id_ = this.dataset.exerciseId ?? '';
+      this.textarea = this.q<HTMLTextAreaElement>('code');
+      const stored = loadRecord(this.id_);
+      this.record = stored ?? { code: this.textarea.defaultValue, status: 'not-started', hintsShown: 0, runs: 0, updatedAt: 0 };
+      if (stored) this.textarea.value = stored.code;
+      paintStatus(this.id_, this.record.status);
+      this.showHints(this.record.hintsShown);
+      this.updateSolutionButton();
+    }
+    this.wire();
+    this.dataset.ready = 'true';
+  }
+
+  disconnectedCallback(): void {
+    if (this.saveTimer) this.flushSave();
+    this.listeners?.abort();
+    this.listeners = null;
+  }
+
+  /** Listens to the learner (again, after a move in the DOM); `disconnectedCallback` removes it all. */
+  private wire(): void {
+    this.listeners?.abort();
+    this.listeners = new AbortController();
+    const signal = this.listeners.signal;
+    const on = (t: EventTarget, type: string, fn: (e: Event) => void, once = false) => t.addEventListener(type, fn, { signal, once });
+
+    on(this.textarea, 'input', () => this.onCodeChange(this.textarea.value));
+    on(this.textarea, 'focus', () => void this.loadEditor());
+    on(this.textarea, 'pointerdown', () => void this.loadEditor());
+    on(this, 'keydown', (ev) => {
+      const e = ev as KeyboardEvent;
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
         e.preventDefault();
         void this.run();
       }
     });
-    this.action('run').addEventListener('click', () => void this.run());
+    on(this.action('run'), 'click', () => void this.run());
     // Start the grading worker as the learner reaches the exercise, so the first run is quick.
-    for (const ev of ['pointerenter', 'focusin']) this.addEventListener(ev, prepareGrader, { once: true });
-    this.action('hint').addEventListener('click', () => this.nextHint());
-    this.action('solution').addEventListener('click', () => void this.revealSolution());
-    this.action('reset').addEventListener('click', () => this.askReset());
-    this.action('reset-yes').addEventListener('click', () => this.reset());
-    this.action('reset-no').addEventListener('click', () => this.closeReset());
+    for (const ev of ['pointerenter', 'focusin']) on(this, ev, prepareGrader, true);
+    on(this.action('hint'), 'click', () => this.nextHint());
+    on(this.action('solution'), 'click', () => void this.revealSolution());
+    on(this.action('reset'), 'click', () => this.askReset());
+    on(this.action('reset-yes'), 'click', () => this.reset());
+    on(this.action('reset-no'), 'click', () => this.closeReset());
     // Esc dismisses the reset prompt like Keep my code, and focus goes back to Reset code.
-    this.q('confirm').addEventListener('keydown', (e) => {
+    on(this.q('confirm'), 'keydown', (ev) => {
+      const e = ev as KeyboardEvent;
       if (e.key !== 'Escape') return;
       e.preventDefault();
       e.stopPropagation();
       this.closeReset();
     });
-    addEventListener('pagehide', () => this.flushSave());
-    this.dataset.ready = 'true';
+    on(window, 'pagehide', () => this.flushSave());
   }
 
   private q<T extends HTMLElement = HTMLElement>(role: string): T {

@@ -98,6 +98,26 @@ export function clearRecord(id: string): void {
   }
 }
 
+/** The words of each status, as every badge shows them. */
+export const STATUS_TEXT: Readonly<Record<ExerciseStatus, string>> = { 'not-started': 'Not started', attempted: 'Attempted', passed: 'Passed' };
+
+/**
+ * Paints every status badge (`[data-exercise-status="<id>"]`) under `root` with its status
+ * (`status(id)`, default: the stored one): `data-status` and the words. Returns each id's
+ * status, so a page can count what passed.
+ */
+export function paintBadges(root: ParentNode = document, status: (id: string) => ExerciseStatus = statusOf): Map<string, ExerciseStatus> {
+  const seen = new Map<string, ExerciseStatus>();
+  root.querySelectorAll<HTMLElement>('[data-exercise-status]').forEach((b) => {
+    const id = b.dataset.exerciseStatus ?? '';
+    if (!seen.has(id)) seen.set(id, status(id));
+    const s = seen.get(id)!;
+    b.dataset.status = s;
+    b.textContent = STATUS_TEXT[s];
+  });
+  return seen;
+}
+
 /** The status of exercise `id` ('not-started' when nothing is stored). */
 export function statusOf(id: string): ExerciseStatus {
   return loadRecord(id)?.status ?? 'not-started';

@@ -11,10 +11,11 @@
  *
  * Messages that are malformed or belong to another search are ignored.
  */
+import { assertNever } from '../../sims/core/text.ts';
 import type { ExploreProgress, ExploreResult, ExploreStats } from '../../sims/explore/explore.ts';
 import type { TtyProperty } from '../../sims/tty/properties.ts';
 import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
-import { assertNever, isFromExplorer, type ExploreRequest, type ExploreRequestOptions, type ToExplorer } from './protocol.ts';
+import { isFromExplorer, type ExploreRequest, type ExploreRequestOptions, type ToExplorer } from './protocol.ts';
 
 /** How a search ended. */
 export type ExploreOutcome =
@@ -175,7 +176,7 @@ export class ExplorerClient {
           a.settle({ type: 'error', message: m.message });
           break;
         default:
-          assertNever(m);
+          assertNever(m, 'message');
       }
     };
     w.onerror = (ev: ErrorEvent) => {

@@ -7,10 +7,11 @@
  * Between slices it yields to the event loop (`defer`), which is what lets a `cancel`
  * message in while a long search runs.
  */
+import { assertNever } from '../../sims/core/text.ts';
 import { createExplorer, type Explorer } from '../../sims/explore/explore.ts';
 import { ttyExploreSpec } from '../../sims/tty/properties.ts';
 import type { TtyChoice } from '../../sims/tty/types.ts';
-import { assertNever, isToExplorer, type ExploreRequest, type FromExplorer } from './protocol.ts';
+import { isToExplorer, type ExploreRequest, type FromExplorer } from './protocol.ts';
 
 /** Default length of one slice of search, in milliseconds. */
 export const SLICE_MS = 50;
@@ -111,7 +112,7 @@ export function createExplorerHost(opts: HostOptions): ExplorerHost {
           if (current && current.id === m.id) stop(current);
           return true;
         default:
-          return assertNever(m);
+          return assertNever(m, 'message');
       }
     },
   };

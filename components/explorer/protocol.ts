@@ -130,7 +130,3 @@ export function isToExplorer(m: unknown): m is ToExplorer {
   }
 }
 
-/** Compile-time exhaustiveness helper for `switch` statements over message types. */
-export function assertNever(x: never): never {
-  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
-}

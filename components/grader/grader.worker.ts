@@ -10,10 +10,11 @@
  * `importScripts` or `import()`. The only reference to this worker's `postMessage` is the
  * `post` constant below, in this module's scope.
  */
+import { assertNever } from '../../sims/core/text.ts';
 import { ConsoleCapture, grade } from './runner.ts';
 import { lockGrader } from './harden.ts';
 import { EXERCISE_MODULES } from './modules.ts';
-import { assertNever, type FromWorker, type ToWorker, type WorkerReply } from './protocol.ts';
+import { type FromWorker, type ToWorker, type WorkerReply } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = scope.postMessage.bind(scope) as (m: FromWorker) => void;
@@ -68,6 +69,6 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
       break;
     }
     default:
-      assertNever(msg.type);
+      assertNever(msg.type, 'message');
   }
 };

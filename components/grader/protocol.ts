@@ -128,7 +128,3 @@ export function isWorkerReply(m: unknown): m is WorkerReply {
   }
 }
 
-/** Compile-time exhaustiveness helper for `switch` statements over message types. */
-export function assertNever(x: never): never {
-  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
-}

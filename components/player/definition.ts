@@ -82,6 +82,12 @@ export interface PartDef<Ctx> {
    * (only when the timeline is replaced: words about the parameters).
    */
   update?: 'step' | 'run';
+  /**
+   * Not server-rendered: the server writes the empty wrapper and the element fills it when it
+   * upgrades. For a table view of what the server-rendered drawings already show (their
+   * `<desc>` says it in words), so a lesson with many players stays within its HTML budget.
+   */
+  lazy?: boolean;
 }
 
 /** One diagram. */
@@ -167,6 +173,8 @@ export interface WidgetDefinition<P, S, C, F = undefined> {
   frame?(states: readonly S[]): F;
   parts: readonly PartDef<WidgetCtx<P, S, F>>[];
   figures: readonly FigureDef<WidgetCtx<P, S, F>>[];
+  /** The figure a player opens on (a name in `figures`), e.g. by preset; default the first. */
+  firstFigure?(ctx: WidgetCtx<P, S, F>): string;
   /** The scenes of the non-custom figures, loaded lazily (d3 and layouts stay out of the first bundle). */
   scenes?: () => Promise<SceneModule<S, WidgetCtx<P, S, F>>>;
   /** The custom view of the `custom` figures, loaded lazily. */

@@ -37,7 +37,7 @@ export function partsHtml(def: AnyWidget, place: PartPlace, ctx: WidgetCtx<any, 
     .filter((p) => p.place === place)
     .map((p) => {
       const tag = p.tag ?? 'div';
-      return `<${tag} ${partAttrs(p)}>${p.html(ctx)}</${tag}>`;
+      return `<${tag} ${partAttrs(p)}>${p.lazy ? '' : p.html(ctx)}</${tag}>`;
     })
     .join('');
 }
@@ -50,28 +50,30 @@ function factAttrs(facts: Readonly<Record<string, string>>): string {
 }
 
 /** The tab list over the figures (only when there are several). */
-function tabsHtml(figures: readonly FigureDef<unknown>[], uid: string): string {
+function tabsHtml(figures: readonly FigureDef<unknown>[], uid: string, first: string): string {
   if (figures.length < 2) return '';
   const tabs = figures
     .map(
-      (f, i) =>
-        `<button type="button" role="tab" class="sim-tab" id="${uid}-tab-${esc(f.name)}" aria-controls="${uid}-fig-${esc(f.name)}" aria-selected="${i === 0}" tabindex="${i === 0 ? 0 : -1}" data-tab="${esc(f.name)}">${esc(f.tab)}</button>`,
+      (f) =>
+        `<button type="button" role="tab" class="sim-tab" id="${uid}-tab-${esc(f.name)}" aria-controls="${uid}-fig-${esc(f.name)}" aria-selected="${f.name === first}" tabindex="${f.name === first ? 0 : -1}" data-tab="${esc(f.name)}">${esc(f.tab)}</button>`,
     )
     .join('');
   return `<div class="sim-tabs" role="tablist" aria-label="Diagrams" data-part="tabs">${tabs}</div>`;
 }
 
 /** One figure: caption, the SVG (scene or custom), legend. */
-function figureHtml(f: FigureDef<unknown>, i: number, inner: string, size: { width: number; height: number } | null, ctx: WidgetCtx<unknown, unknown, unknown>, tabbed: boolean): string {
+function figureHtml(f: FigureDef<unknown>, shown: boolean, inner: string, size: { width: number; height: number } | null, ctx: WidgetCtx<unknown, unknown, unknown>, tabbed: boolean): string {
   const uid = ctx.uid;
   const n = esc(f.name);
   const viewBox = size ? ` viewBox="0 0 ${size.width} ${size.height}"` : '';
   const minW = f.phoneMinWidth ? ` style="--phone-min-w:${f.phoneMinWidth}px"` : '';
-  const tab = tabbed ? ` role="tabpanel" aria-labelledby="${uid}-tab-${n}"${i === 0 ? '' : ' hidden'}` : '';
+  const tab = tabbed ? ` role="tabpanel" aria-labelledby="${uid}-tab-${n}"${shown ? '' : ' hidden'}` : '';
   const legend = f.legend?.(ctx) ?? '';
   return (
     `<figure class="sim-fig sim-diagram" id="${uid}-fig-${n}" data-figure="${n}"${tab}>` +
-    `<figcaption class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</figcaption>` +
+    // A figure with a <figcaption> may not take the tabpanel role (ARIA in HTML): a tab's panel
+    // has its caption as a paragraph, and the tab names it.
+    (tabbed ? `<p class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</p>` : `<figcaption class="sim-figcap" data-part="cap-${n}">${esc(f.caption(ctx))}</figcaption>`) +
     `<div class="sim-zoom"><svg data-part="svg-${n}" class="sim-svg${f.svgClass ? ` ${esc(f.svgClass)}` : ''}"${viewBox}${minW} role="img" aria-labelledby="${uid}-${n}-title ${uid}-${n}-desc">` +
     `<title id="${uid}-${n}-title" data-part="title-${n}">${esc(f.title(ctx))}</title>${inner}</svg></div>` +
     (legend ? `<div class="sim-legend" data-part="legend-${n}">${legend}</div>` : '') +
@@ -93,17 +95,19 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
   const mod = def.scenes ? await def.scenes() : { scenes: {} as Record<string, never> };
   const sceneFrame = mod.frame?.(states);
   const tabbed = def.figures.length > 1;
+  const first = def.firstFigure?.(ctx) ?? def.figures[0]?.name;
+  if (tabbed && !def.figures.some((f) => f.name === first)) throw new Error(`<${def.component}>: firstFigure "${first}" is not one of its figures`);
   const figures = def.figures
-    .map((f, i) => {
-      if (f.custom) return figureHtml(f, i, `<desc id="${ctx.uid}-${esc(f.name)}-desc"></desc>${f.custom(ctx)}`, null, ctx, tabbed);
+    .map((f) => {
+      if (f.custom) return figureHtml(f, f.name === first, `<desc id="${ctx.uid}-${esc(f.name)}-desc"></desc>${f.custom(ctx)}`, null, ctx, tabbed);
       const make = mod.scenes[f.name];
       if (!make) throw new Error(`<${def.component}>: figure "${f.name}" has neither a scene nor a custom view`);
       const scene = make(ctx, sceneFrame);
-      return figureHtml(f, i, `<desc id="${ctx.uid}-${esc(f.name)}-desc">${esc(scene.desc)}</desc><g data-scene>${sceneToSvg(scene)}</g>`, scene, ctx, tabbed);
+      return figureHtml(f, f.name === first, `<desc id="${ctx.uid}-${esc(f.name)}-desc">${esc(scene.desc)}</desc><g data-scene>${sceneToSvg(scene)}</g>`, scene, ctx, tabbed);
     })
     .join('');
   const stage =
-    tabsHtml(def.figures, ctx.uid) +
+    tabsHtml(def.figures, ctx.uid, first) +
     `<div class="sim-views" data-part="views">${figures}${partsHtml(def, 'stage', ctx)}</div>` +
     `<div class="sim-tables" data-part="tables">${partsHtml(def, 'tables', ctx)}</div>`;
   const narration = def.narration(s0);
@@ -134,5 +138,5 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
   const cls = `sim-host${def.hostClass ? ` ${esc(def.hostClass)}` : ''}`;
   // Without JavaScript every drawing and every table shows (a reader with no scripts has no tabs).
   const noscript = `<noscript><style>${def.tag} figure[data-figure]{display:block!important} ${def.tag} .sim-tables{display:flex!important} ${def.tag} .sim-tabs{display:none!important}</style></noscript>`;
-  return `${noscript}<${def.tag} id="${esc(opts.uid)}" class="${cls}" data-model="${esc(def.model.id)}" data-preset="${esc(opts.preset)}" data-step="0" data-steps="${player.length}" data-diagrams="pending"${ssr}${tabbed ? ` data-figure="${esc(def.figures[0].name)}"` : ''}${facts}>${shell}</${def.tag}>`;
+  return `${noscript}<${def.tag} id="${esc(opts.uid)}" class="${cls}" data-model="${esc(def.model.id)}" data-preset="${esc(opts.preset)}" data-step="0" data-steps="${player.length}" data-diagrams="pending"${ssr}${tabbed ? ` data-figure="${esc(first)}"` : ''}${facts}>${shell}</${def.tag}>`;
 }

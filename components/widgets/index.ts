@@ -5,3 +5,7 @@
  */
 export { default as SgSim } from './sg/SgSim.astro';
 export { default as TtySim } from './tty/TtySim.astro';
+export { default as CoherenceSim } from './coherence/CoherenceSim.astro';
+export { default as UioSim } from './uio/UioSim.astro';
+export { default as MemoryPaths } from './uio/MemoryPaths.astro';
+export { default as MmSim } from './mm/MmSim.astro';

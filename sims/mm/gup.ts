@@ -27,6 +27,7 @@
  * Not modelled: FOLL_FORCE, FOLL_NOWAIT, signals (-EINTR), VM_FAULT_RETRY, hugetlb, THP,
  * fs-DAX, device memory, the seqcount race with fork in gup_fast.
  */
+import { plural } from '../core/text.ts';
 import type { KernelSource } from '../core/model.ts';
 import { CALLER_FLAGS, EFAULT, EINVAL, ENOMEM, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS, follFlagsText, retText } from './constants.ts';
 import {
@@ -75,10 +76,6 @@ export interface GupResult {
   /** One sentence of narration. */
   text: string;
   source: KernelSource;
-}
-
-function plural(n: number, one: string, many = one + 's'): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function pfnList(pfns: readonly number[]): string {

@@ -16,6 +16,7 @@
  * them to 32 bits. Division, `Math.floor` and `%` are exact for these integers.
  * `splitVirtualAddress` also accepts a bigint, for kernel-half addresses above 2^53.
  */
+import { hex } from '../core/text.ts';
 import type { Level, MmState, PageTable, Pte, UpperEntry } from './types.ts';
 
 /** log2(PAGE_SIZE) on x86-64 (`PAGE_SHIFT`). */
@@ -264,10 +265,7 @@ export function walk(state: MmState, va: number, pid = 0): WalkResult {
   throw new Error('walk: unreachable');
 }
 
-/** `0x7f0000001000`-style hex for narration and labels. */
-export function hex(n: number): string {
-  return '0x' + n.toString(16);
-}
+export { hex };
 
 /** `PGD[0] → PUD[508] → PMD[0] → PTE[1]`: the indices of a user address, for narration. */
 export function indexPath(va: number): string {

@@ -149,10 +149,8 @@ export const SYSFS_UIO = '/sys/class/uio/uio0';
 // ---------------------------------------------------------------------------------------
 // Formatting.
 
-/** `0x2000`-style hex of a non-negative number or BigInt. */
-export function hex(n: number | bigint): string {
-  return '0x' + n.toString(16);
-}
+/** `0x2000`-style hex of a non-negative number or BigInt (the one `hex` of sims/core/text.ts). */
+export { hex } from '../core/text.ts';
 
 /** What `%pa` prints for a 64-bit phys_addr_t: `0x` and 16 hex digits. */
 export function hex64(n: number | bigint): string {

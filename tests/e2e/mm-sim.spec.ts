@@ -5,8 +5,7 @@
  * pin check, keyboard stepping, a shared link to a step, and no layout shift on upgrade.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { encodeShare } from '../../sims/core/share.ts';
-import { MM_PRESETS } from '../../sims/mm/presets.ts';
+import { encodeMmShare, MM_PRESETS } from '../../sims/mm/index.ts';
 import { uncover } from './helpers';
 
 const LESSON = '/lessons/pinning-user-pages/';
@@ -29,7 +28,7 @@ test('translate: the walk ends at physical address 0x6234; a typed address is wa
   await expect(sim).toHaveAttribute('data-finished', 'true');
   await expect(sim.locator('[data-part="narration"]')).toContainText('physical address 0x6234');
   await expect(sim.locator('[role="slider"]')).toHaveAttribute('aria-valuetext', /physical address 0x6234/);
-  const walkSvg = sim.locator('[data-part="walksvg"]');
+  const walkSvg = sim.locator('[data-part="svg-walk"]');
   await expect(walkSvg.locator('.mw-phys')).toHaveText(/= 0x6234$/);
   await expect(walkSvg.locator('desc')).toContainText('physical address 0x6234');
 
@@ -96,7 +95,7 @@ test('dma-without-pin: the device writes into the freed frame, marked as a lost 
 
 test('a shared link opens the memory player of its preset at the step', async ({ page }) => {
   const spec = MM_PRESETS['dma-without-pin'];
-  const text = encodeShare({ model: 'mm', preset: 'dma-without-pin', schedule: spec.schedule, step: 8 });
+  const text = encodeMmShare({ preset: 'dma-without-pin', schedule: spec.schedule, step: 8 });
   await page.goto(`${LESSON}#sim=${text}`);
   const sim = page.locator('mm-sim[data-preset="dma-without-pin"]').first();
   await expect(sim).toHaveAttribute('data-step', '8');
@@ -106,14 +105,14 @@ test('a shared link opens the memory player of its preset at the step', async ({
   await expect(page.getByTestId('share-error')).toContainText('“no-such-preset”');
 });
 
-test('no layout shift when the diagrams replace the server-rendered tables', async ({ browser }) => {
+test('no layout shift when the diagrams are drawn', async ({ browser }) => {
   for (const width of [1280, 360]) {
     // Hold the diagrams' code back to measure the server-rendered state in the same page (same fonts).
     const ctx = await browser.newContext({ viewport: { width, height: 900 } });
     const page = await ctx.newPage();
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    await page.route(/\/mm-diagrams[^/]*\.js$/, async (route) => {
+    await page.route(/\/views\.[^/]*\.js$/, async (route) => {
       await held;
       await route.continue();
     });
@@ -122,7 +121,7 @@ test('no layout shift when the diagrams replace the server-rendered tables', asy
     await sim.scrollIntoViewIfNeeded();
     await expect(sim).toHaveAttribute('data-ready', 'true');
     await expect(sim).toHaveAttribute('data-diagrams', 'pending');
-    const stage = sim.locator('.mm-stage');
+    const stage = sim.locator('[data-part="stage"]');
     const before = await stage.evaluate((e) => e.getBoundingClientRect().height);
     release();
     await expect(sim).toHaveAttribute('data-diagrams', 'loaded');

@@ -10,7 +10,7 @@
  *    its description can't give the answer away before the learner has answered.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -19,6 +19,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 function walk(dir: string, keep: (name: string) => boolean): string[] {
   const out: string[] = [];
   const abs = path.join(ROOT, dir);
+  if (!existsSync(abs)) return out;
   for (const name of readdirSync(abs)) {
     const p = path.join(abs, name);
     if (statSync(p).isDirectory()) out.push(...walk(path.join(dir, name), keep));
@@ -35,6 +36,7 @@ const code = [
   ...walk('sims', (n) => /\.(ts|js)$/.test(n) && !n.endsWith('.test.ts')),
   ...walk('components/sim', (n) => /\.(ts|astro)$/.test(n) && !n.endsWith('.test.ts')),
   ...walk('components/widgets', (n) => /\.(ts|astro)$/.test(n) && !n.endsWith('.test.ts')),
+  ...walk('components/player', (n) => /\.(ts|astro)$/.test(n) && !n.endsWith('.test.ts')),
   ...walk('components/lesson', (n) => /\.(ts|astro)$/.test(n)),
   ...walk('content/exercises', (n) => n.endsWith('.ts')),
 ];
@@ -64,6 +66,8 @@ describe('no internal source references in learner-visible text', () => {
     expect(code).toContain(path.join('sims', 'uio', 'memory-paths.ts'));
     expect(code).toContain(path.join('components', 'widgets', 'sg', 'html.ts'));
     expect(code).toContain(path.join('components', 'widgets', 'tty', 'html.ts'));
+    expect(code).toContain(path.join('components', 'widgets', 'coherence', 'html.ts'));
+    expect(code).toContain(path.join('components', 'widgets', 'uio', 'MemoryPaths.astro'));
   });
 
   it('lesson prose and exercise statements never mention a "seed"', () => {

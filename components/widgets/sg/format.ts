@@ -5,13 +5,11 @@
  * report appeared. Pure functions with no DOM: the server-rendered HTML, the custom element
  * and the d3 views all say the same thing in the same words.
  */
+import { hex } from '../../../sims/core/text.ts';
 import type { StepEvent } from '../../../sims/core/model.ts';
 import type { DmaParams, DmaReport, DmaState, SgEntry, TransferChunk } from '../../../sims/dma/types.ts';
 
-/** `0x1a3234`: an address or offset in the kernel's lower-case hex. */
-export function hex(n: number): string {
-  return `0x${n.toString(16)}`;
-}
+export { hex };
 
 /** `1 byte`, `3532 bytes`, `8 KiB`: a byte count in words (exact, no rounding). */
 export function bytesText(n: number): string {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { replay, uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
+import { interruptTableHtml, mapsTableHtml, registersTableHtml, statusHtml, tablesHtml } from './html.ts';
+
+function run(key: string): UioState[] {
+  const p = UIO_PRESETS[key];
+  return replay(uioModel, p.params, 1, p.schedule);
+}
+
+describe('uio table view', () => {
+  it('has a table per part of the state, each with a caption and header cells', () => {
+    const s = run('wrong-iova-vfio');
+    const html = tablesHtml(s[16], s[15]);
+    for (const cap of ['registers', 'Interrupts and read()', 'VFIO regions', 'Physical memory', 'IOMMU mappings', 'IOMMU faults', 'DMA writes', 'Process B’s pages', 'What process B read']) {
+      expect(html).toContain(cap);
+    }
+    expect(html.match(/<table/g)!.length).toBe(html.match(/<caption>/g)!.length);
+    expect(html).toContain('<th scope="col">');
+  });
+
+  it('lists registers with the changed one marked', () => {
+    const s = run('uio-read-blocks');
+    const html = registersTableHtml(s[5], s[4]);
+    expect(html).toContain('<code>0x2000</code> <span class="uio-changed-tag">(changed)</span>');
+  });
+
+  it('lists maps with memtype, sysfs addr and the mmap offset that selects them', () => {
+    const s = run('mmap-offsets');
+    const html = mapsTableHtml(s[s.length - 1]);
+    expect(html).toContain('<code>UIO_MEM_LOGICAL (2)</code>');
+    expect(html).toContain('<code>0x2000</code> = 2 × 4096');
+    expect(html).toContain('<code>0xffff888000002000</code>');
+  });
+
+  it('shows the count, the line and what each file saw', () => {
+    const s = run('irqcontrol-reenable');
+    const html = interruptTableHtml(s[14]);
+    expect(html).toContain('disabled, 1 pending');
+    expect(html).toContain('fd 3 last saw</th><td>1');
+    expect(html).toContain('Lost while the line was disabled</th><td>1');
+  });
+
+  it('says what the DMA did under the caption, and keeps B’s damage after its step', () => {
+    const s = run('wrong-bus-address-no-iommu');
+    expect(statusHtml(s[12])).toBe('');
+    expect(statusHtml(s[13])).toContain("<strong>B&#39;s page overwritten</strong>");
+    expect(statusHtml(s[15])).toContain('B’s page overwritten</strong> at step 13');
+    const v = run('wrong-iova-vfio');
+    expect(statusHtml(v[9])).toContain('IOMMU fault: nothing written');
+    expect(statusHtml(v[9])).toContain('DMAR: [DMA Write] Request device [03:00.0] fault addr 0x2000: no mapping');
+  });
+});

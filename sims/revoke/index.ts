@@ -1,0 +1,2 @@
+/** The revoke-an-mmap model: see ./model.ts. */
+export * from './model.ts';

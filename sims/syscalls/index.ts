@@ -1,0 +1,2 @@
+/** The ioctl-versus-sysfs cost model: see ./model.ts. */
+export * from './model.ts';

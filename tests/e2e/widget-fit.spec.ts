@@ -1,0 +1,73 @@
+/**
+ * Players that fit on a screen (issue 12): for every player on every lesson page, at
+ * 1280x800 and on a 375x740 phone, once its stage is scrolled just under the site header, the
+ * figure shown (or the tables, in a player without drawings), the narration, the step buttons
+ * and the scrubber are all inside the window at once: the control bar sticks to the bottom
+ * and the drawing is limited to the height above it.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { uncover } from './helpers';
+
+const LESSONS = ['tty-write-atomicity', 'pinning-user-pages', 'scatter-gather-iommu', 'dma-ownership', 'uio-user-space-dma', 'capstone-daq-driver', 'side-questions'];
+
+interface Fit {
+  id: string;
+  problems: string[];
+}
+
+/** Scrolls the player's stage under the header and measures what is inside the window. */
+async function measure(page: Page, id: string): Promise<Fit> {
+  return page.evaluate(async (id) => {
+    const host = document.getElementById(id)!;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const header = document.querySelector('.site-header')?.getBoundingClientRect().bottom ?? 0;
+    const stage = host.querySelector<HTMLElement>('[data-part="stage"]')!;
+    // Twice: players above may change height as they render (content-visibility).
+    for (let i = 0; i < 3; i++) {
+      window.scrollTo(0, stage.getBoundingClientRect().top + window.scrollY - header - 4);
+      await frame();
+    }
+    const problems: string[] = [];
+    const vh = window.innerHeight;
+    const bar = host.querySelector<HTMLElement>('[data-part="bar"]')!.getBoundingClientRect();
+    const inWindow = (name: string, r: DOMRect, bottom = vh) => {
+      if (r.height === 0) problems.push(`${name} is not shown`);
+      else if (r.top < header - 1 || r.bottom > bottom + 1) problems.push(`${name} ${Math.round(r.top)}..${Math.round(r.bottom)} is outside ${Math.round(header)}..${Math.round(bottom)}`);
+    };
+    const figure = host.querySelector<HTMLElement>('[data-part="views"] > figure[data-figure]:not([hidden])');
+    const shown = figure && figure.getBoundingClientRect().height > 0 ? figure : host.querySelector<HTMLElement>('[data-part="tables"]')!;
+    // The drawing itself (its scroll box on phones), not the legend under it.
+    const drawing = shown.querySelector<HTMLElement>('.sim-zoom') ?? shown;
+    inWindow(figure ? `figure "${figure.dataset.figure}"` : 'tables', drawing.getBoundingClientRect(), bar.top);
+    for (const part of ['narration', 'play', 'forward', 'back', 'slider']) inWindow(part, host.querySelector(`[data-part="${part}"]`)!.getBoundingClientRect());
+    return { id, problems };
+  }, id);
+}
+
+for (const [w, h] of [
+  [1280, 800],
+  [375, 740],
+]) {
+  test.describe(`${w}x${h}`, () => {
+    test.use({ viewport: { width: w, height: h } });
+    for (const slug of LESSONS) {
+      test(`every player of ${slug} shows its controls, narration and diagram in one screen`, async ({ page }) => {
+        await page.goto(`/lessons/${slug}/`);
+        const players = page.locator('.sim-host[data-model]');
+        const ids = await players.evaluateAll((els) => els.map((e) => e.id));
+        expect(ids.length).toBeGreaterThan(0);
+        const bad: Fit[] = [];
+        for (const id of ids) {
+          const player = page.locator(`#${id}`);
+          await uncover(player);
+          await player.evaluate((e) => e.scrollIntoView());
+          await expect(player).toHaveAttribute('data-ready', 'true');
+          await expect(player).not.toHaveAttribute('data-diagrams', 'pending', { timeout: 20_000 });
+          const fit = await measure(page, id);
+          if (fit.problems.length) bad.push(fit);
+        }
+        expect(bad).toEqual([]);
+      });
+    }
+  });
+}

@@ -1,0 +1,145 @@
+// @vitest-environment jsdom
+/**
+ * The widget contract, over every widget definition (`components/widgets/<name>/definition.ts`)
+ * and the sixth-widget fixture (`tests/unit/fixtures/counter-widget/`), for every preset:
+ *
+ * - the server's first render is what the element renders for step 0: every part's markup is
+ *   the part's HTML for the first state, and every fact is on the host;
+ * - every part name the element reads (the shell's, the share box's, the definition's, each
+ *   figure's SVG, `extraParts`) exists in the markup, once; ids are unique;
+ * - every scene keeps its size for the whole run, has unique keys and stays inside its width;
+ * - every enabled choice at every step is styled (a colour for its button);
+ * - a share link of every step reopens the same preset at the same step;
+ * - the widget's tag is in `WIDGET_TAGS` with its model's id (links name the lesson that has it).
+ *
+ * Definitions are found by globbing, so a new widget folder is checked without editing this file.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AnyWidget, WidgetCtx } from '../../components/player/definition.ts';
+import { shareSpecOf, widgetCtx } from '../../components/player/definition.ts';
+import { PlayerCore } from '../../components/player/player-core.ts';
+import { SHARE_PARTS, SHELL_PARTS } from '../../components/player/shell.ts';
+import { widgetHtml } from '../../components/player/widget-html.ts';
+import { WIDGET_TAGS } from '../../components/widgets/tags.ts';
+import { decodePresetShare, encodePresetShare } from '../../sims/core/share.ts';
+
+const modules = import.meta.glob<Record<string, unknown>>(['../../components/widgets/*/definition.ts', './fixtures/*/definition.ts'], { eager: true });
+
+/** Every exported value that is a widget definition. */
+const widgets: AnyWidget[] = Object.values(modules).flatMap((m) =>
+  Object.values(m).filter((v): v is AnyWidget => typeof v === 'object' && v !== null && 'tag' in v && 'model' in v && 'figures' in v && 'parts' in v),
+);
+
+/** At most this many states per preset are checked exhaustively (long runs are sampled evenly). */
+const MAX_CHECKED = 400;
+
+function timeline(def: AnyWidget, key: string): PlayerCore<unknown, unknown, unknown> {
+  const spec = def.presets[key];
+  return new PlayerCore({ model: def.model, params: spec.params, seed: 1, schedule: spec.schedule });
+}
+
+/** Markup as the browser reads it back (attribute quoting, entities), for comparing HTML strings. */
+function normal(html: string): string {
+  const t = document.createElement('template');
+  t.innerHTML = html;
+  return t.innerHTML;
+}
+
+it('finds the widgets (the five lesson players, the capstone and the fixture)', () => {
+  const tags = widgets.map((w) => w.tag);
+  expect(tags).toContain('sg-sim');
+  expect(tags).toContain('counter-sim');
+  expect(new Set(tags).size).toBe(tags.length);
+});
+
+for (const def of widgets) {
+  describe(`<${def.tag}>`, () => {
+    if (def.tag !== 'counter-sim') {
+      it('is in WIDGET_TAGS under its component name, with its model’s id', () => {
+        expect((WIDGET_TAGS as Record<string, string>)[def.component]).toBe(def.model.id);
+      });
+    }
+
+    for (const key of Object.keys(def.presets)) {
+      describe(`preset ${key}`, () => {
+        it('server markup: every part exists once, holds the first state, facts on the host, unique ids', async () => {
+          const html = await widgetHtml(def, { preset: key, uid: `w-${key}` });
+          const box = document.createElement('div');
+          box.innerHTML = html;
+          const host = box.querySelector(def.tag)!;
+          expect(host, 'the host element').not.toBeNull();
+          expect(host.getAttribute('data-model')).toBe(def.model.id);
+          expect(host.getAttribute('data-preset')).toBe(key);
+
+          const names = [
+            ...SHELL_PARTS,
+            ...(def.share === false ? [] : SHARE_PARTS),
+            ...def.parts.map((p) => p.name),
+            ...def.figures.map((f) => `svg-${f.name}`),
+            ...(def.extraParts ?? []),
+          ];
+          for (const n of names) expect(host.querySelectorAll(`[data-part="${n}"]`).length, `data-part="${n}"`).toBe(1);
+
+          const player = timeline(def, key);
+          const frame = def.frame ? def.frame(player.states) : undefined;
+          const ctx = widgetCtx(key, def.presets[key].params, player.states, 0, frame, `w-${key}`);
+          // A lazy part is the element's to fill (an empty wrapper on the server).
+          for (const p of def.parts) expect(host.querySelector(`[data-part="${p.name}"]`)!.innerHTML, `part ${p.name}`).toBe(p.lazy ? '' : normal(p.html(ctx)));
+          for (const [k, v] of Object.entries(def.facts?.(ctx) ?? {})) expect(host.getAttribute(`data-${k}`), `data-${k}`).toBe(v);
+          expect(host.querySelector('[data-part="narration"]')!.textContent).toBe(def.narration(player.states[0]));
+
+          const ids = Array.from(box.querySelectorAll('[id]')).map((e) => e.id);
+          expect(ids.length - new Set(ids).size, 'duplicate ids').toBe(0);
+          for (const ref of Array.from(box.querySelectorAll('[aria-labelledby]')).flatMap((e) => e.getAttribute('aria-labelledby')!.split(' '))) {
+            expect(ids, `aria-labelledby → #${ref}`).toContain(ref);
+          }
+        });
+
+        it('scenes: one size for the whole run, unique keys, inside the width; every enabled choice styled', async () => {
+          const player = timeline(def, key);
+          // Play on past the preset's schedule with the player's own scheduler, as a learner pressing Step forward would.
+          while (player.canForward() && player.length < 60) player.forward();
+          const states = player.states;
+          const frame = def.frame ? def.frame(states) : undefined;
+          const mod = def.scenes ? await def.scenes() : null;
+          const sceneFrame = mod?.frame?.(states);
+          const every = Math.max(1, Math.ceil(states.length / MAX_CHECKED));
+          const sizes = new Map<string, string>();
+          for (let i = 0; i < states.length; i += every) {
+            const ctx: WidgetCtx<unknown, unknown, unknown> = widgetCtx(key, def.presets[key].params, states, i, frame, 'w');
+            for (const f of def.figures) {
+              if (f.custom || !mod) continue;
+              const scene = mod.scenes[f.name](ctx, sceneFrame);
+              const size = `${scene.width}x${scene.height}`;
+              if (!sizes.has(f.name)) sizes.set(f.name, size);
+              expect(size, `${f.name} at step ${i}`).toBe(sizes.get(f.name));
+              const keys = scene.shapes.map((s) => s.key);
+              expect(keys.length - new Set(keys).size, `${f.name} duplicate keys at step ${i}`).toBe(0);
+              for (const s of scene.shapes) {
+                if (s.kind === 'rect') expect(s.x + s.w, `${f.name} ${s.key} right edge`).toBeLessThanOrEqual(scene.width + 0.5);
+                if (s.kind === 'rect' || s.kind === 'text') expect(Number.isFinite(s.x) && Number.isFinite(s.y), `${s.key} finite`).toBe(true);
+              }
+            }
+            for (const c of def.model.enabled(states[i])) {
+              const style = def.choiceStyle(states[i], c);
+              expect(style.color, `colour of "${def.model.describeChoice(states[i], c)}" at step ${i}`).toBeTruthy();
+            }
+          }
+        });
+
+        if (def.share !== false) {
+          it('a share link of the last step reopens this preset there', () => {
+            const player = timeline(def, key);
+            const spec = shareSpecOf(def);
+            for (const step of [0, player.length - 1]) {
+              const text = encodePresetShare(spec, { preset: key, schedule: player.choices, step });
+              const back = decodePresetShare(spec, text);
+              expect(back).toMatchObject({ ok: true, preset: key, step });
+              if (back.ok) expect(back.schedule.length).toBe(player.choices.length);
+            }
+          });
+        }
+      });
+    }
+  });
+}
