@@ -42,7 +42,8 @@ export const ttyWidget: WidgetDefinition<TtyParams, TtyState, TtyChoice> = {
   // Says what is true where nothing can run: all done, or stuck, naming the blocked writers.
   noChoices: (s) => `<p class="sim-note">${esc(endOfRunText(s))}</p>`,
   schedPrompt: '<strong>Play the scheduler:</strong> choose what happens next. Can you make one writer’s bytes land inside another’s write?',
-  choiceStyle: (_s, c) => ({ kind: c.kind, color: 'writer' in c ? writerColor(c.writer) : null }),
+  // A writer's choices in its colour; the UART's or the reader's in the muted grey.
+  choiceStyle: (_s, c) => ({ kind: c.kind, color: 'writer' in c ? writerColor(c.writer) : 'var(--sim-muted)' }),
   parts: [
     { name: 'params', place: 'header', tag: 'p', cls: 'ts-params', update: 'run', html: (c) => paramsSummaryHtml(c.states[0]) },
     // The element keeps the bytes current (the xterm must not be re-rendered): `run` only.
