@@ -55,7 +55,9 @@ export const ttyWidget: WidgetDefinition<TtyParams, TtyState, TtyChoice> = {
       update: 'run',
       html: (c) => terminalHtml(c.states[0]),
     },
-    { name: 'ttytables', place: 'tables', cls: 'ts-tables', html: (c) => tablesHtml(c.state) },
+    // The table view is filled when the element upgrades: at step 0 it says nothing the header
+    // (the parameters) and the buffer's drawing and description (empty) do not.
+    { name: 'ttytables', place: 'tables', cls: 'ts-tables', lazy: true, html: (c) => tablesHtml(c.state) },
     { name: 'verdict', place: 'caption', cls: 'ts-verdict', html: (c) => verdictHtml(c.state, ctxVerdict(c)) },
   ],
   figures: [
