@@ -14,7 +14,7 @@ test('a memory link on the tty lesson names its lesson and links there, where it
   const text = encodeMmShare({ preset: 'dma-without-pin', schedule: MM_PRESETS['dma-without-pin'].schedule!, step: 8 });
   await page.goto(`${TTY}#sim=${text}`);
   const alert = page.getByTestId('share-error');
-  await expect(alert).toContainText('for the memory simulation “dma-without-pin” in the lesson “Pinning user pages');
+  await expect(alert).toContainText('for the simulation “dma-without-pin” in the lesson “Pinning user pages');
   await expect(alert).toContainText('Nothing on this page was changed.');
   await expect(page.locator('tty-sim[data-loaded]')).toHaveCount(0);
   await alert.getByTestId('share-elsewhere').click();
