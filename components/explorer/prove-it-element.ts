@@ -9,14 +9,16 @@
  *
  * Attributes kept current for tests and styling: `data-ready`, `data-state` (`idle` |
  * `running`), `data-verdict` (`proved` | `counterexample` | `incomplete` | `error`, after a
- * run). It is the page's share target: `showRun(run)` shows a shared run in its player.
+ * run), `data-model="tty"` and `data-share-target`: it is the page's share target for tty
+ * links of configurations no lesson player shows (`openShare`, called by
+ * `components/player/share-link.ts`).
  */
 import type { ExploreProgress, ExploreResult } from '../../sims/explore/explore.ts';
 import { DEADLOCK } from '../../sims/explore/names.ts';
 import type { TtyProperty } from '../../sims/tty/properties.ts';
-import type { TtyChoice, TtyParams, Variant } from '../../sims/tty/types.ts';
-import { scrollToWidget, type ShareRun, type ShareTarget } from '../player/share-link.ts';
-import type { TtySimElement } from '../sim/tty-sim-element.ts';
+import { decodeShare, type TtyChoice, type TtyParams, type Variant } from '../../sims/tty/index.ts';
+import { scrollToWidget, type SharePlayer } from '../player/share-link.ts';
+import { sameTtyParams, SHARED_RUN_HEADING, type LoadRun, type TtySimElement } from '../widgets/tty/element.ts';
 import type { ExplorerClient, ExploreHandle } from './client.ts';
 import {
   checkChoices,
@@ -43,7 +45,7 @@ interface LastRun {
   result: ExploreResult<TtyChoice>;
 }
 
-export class ProveItElement extends HTMLElement implements ShareTarget {
+export class ProveItElement extends HTMLElement implements SharePlayer {
   private client: ExplorerClient | null = null;
   private run: ExploreHandle | null = null;
   private last: LastRun | null = null;
@@ -294,11 +296,32 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
   // ---- the player ---------------------------------------------------------------------------
 
   /**
-   * Shows `run` in the panel's player, reveals it and scrolls to it; the form takes the
-   * run's configuration when the panel can show it, so "Prove it" asks about the same
-   * system. Returns an error message (and changes nothing) or null.
+   * Opens tty share text (`components/player/share-link.ts` asks the page's tty players and
+   * this panel): a link naming a preset is not the panel's (`'not-mine'`: it belongs to
+   * that preset's player); a link with no preset opens in the panel's player ("Shared
+   * run") when that player already shows the same parameters, or, with `any` (no lesson
+   * player showed them), whatever they are. Returns `'opened'`, `'not-mine'`, or the
+   * decoder's (or the player's) sentence for a link that cannot be shown; nothing changes then.
    */
-  showRun(run: ShareRun): string | null {
+  openShare(text: string, any: boolean): 'opened' | 'not-mine' | string {
+    const d = decodeShare(text);
+    if (!d.ok) return d.error;
+    if (d.preset !== undefined) return 'not-mine';
+    const shown = this.player.params;
+    if (!any && !(shown && sameTtyParams(shown, d.params))) return 'not-mine';
+    // The page reveals this panel once it says `opened`; then scroll on to its player.
+    const error = this.showRun({ params: d.params, schedule: d.schedule, step: d.step, ...SHARED_RUN_HEADING }, false);
+    if (error) return error;
+    requestAnimationFrame(() => scrollToWidget(this.player));
+    return 'opened';
+  }
+
+  /**
+   * Shows `run` in the panel's player and reveals it (scrolling to it unless `scroll` is
+   * false); the form takes the run's configuration when the panel can show it, so "Prove
+   * it" asks about the same system. Returns an error message (and changes nothing) or null.
+   */
+  showRun(run: LoadRun & { params: TtyParams }, scroll = true): string | null {
     const error = this.player.load(run);
     if (error) return error;
     this.playerShowsAnswer = false;
@@ -311,7 +334,7 @@ export class ProveItElement extends HTMLElement implements ShareTarget {
     }
     const box = this.q('player');
     box.hidden = false;
-    scrollToWidget(this.player);
+    if (scroll) scrollToWidget(this.player);
     this.player.querySelector<HTMLElement>('[data-part="title"]')?.focus({ preventScroll: true });
     return null;
   }

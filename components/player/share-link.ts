@@ -78,7 +78,7 @@ export function homeOf(key: string, doc: Document = document): { href: string; t
  */
 function elsewhere(what: string, key: string, text: string): AlertMessage {
   const home = homeOf(key);
-  if (!home || location.pathname === home.href) return { text: `This page has no ${what}: the link belongs to another page of the site.` };
+  if (!home || location.pathname === home.href) return { text: `This link is for ${what}, which is not on this page: the link belongs to another page of the site.` };
   return { text: `This link is for ${what} in the lesson “${home.title}”, not on this page.`, link: { href: `${home.href}#sim=${text}`, text: `Open it in “${home.title}”` } };
 }
 

@@ -4,6 +4,7 @@
  * CSS, element, tests); see docs/ARCHITECTURE.md.
  */
 export { default as SgSim } from './sg/SgSim.astro';
+export { default as TtySim } from './tty/TtySim.astro';
 export { default as CoherenceSim } from './coherence/CoherenceSim.astro';
 export { default as UioSim } from './uio/UioSim.astro';
 export { default as MemoryPaths } from './uio/MemoryPaths.astro';

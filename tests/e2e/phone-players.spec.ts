@@ -65,7 +65,7 @@ test('the swimlane keeps its lane labels in view when it scrolls sideways', asyn
   await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
   await sim.locator('[data-part="slider"]').focus();
   await page.keyboard.press('End');
-  const scroller = sim.locator('.ts-swim-scroll');
+  const scroller = sim.locator('[data-figure="swimlane"] .sim-zoom');
   await scroller.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
   await expect.poll(() => scroller.evaluate((el) => el.scrollLeft)).toBeGreaterThan(100);
   const box = (await scroller.boundingBox())!;

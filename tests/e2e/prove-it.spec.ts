@@ -6,10 +6,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { replay } from '../../sims/core/model.ts';
-import { encodeShare } from '../../sims/core/share.ts';
-import { ttyModel } from '../../sims/tty/model.ts';
-import { TTY_PRESETS } from '../../sims/tty/presets.ts';
+import { encodeShare, replay, ttyModel, TTY_PRESETS } from '../../sims/tty/index.ts';
 import { uncover } from './helpers';
 
 const LESSON = '/lessons/tty-write-atomicity/';
@@ -246,7 +243,7 @@ test('malformed, outdated and non-replaying links: a clear message and an untouc
     ['tty.1.garbage', /damaged/],
     ['tty.0.BCAgBAMEAgKAiA4.aab.3', /older version \(0\)/],
     ['tty.1.BCAgBAMEAgKAiA4.aabb.4', /does not replay: at step 4, running writer B is not possible/],
-    ['dma.1.AAAA..0', /simulation called “dma”/],
+    ['dma.1.AAAA..0', /This link is for a “dma” simulation, which is not on this page/],
     ['tty.1.BAAgBAMEAgKAiA4..0', /settings are not valid: tty params: writers\[0\]\.size must be an integer from 1/],
   ];
   for (const [text, message] of cases) {

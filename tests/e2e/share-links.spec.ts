@@ -4,19 +4,17 @@
  * preset with other settings is refused instead of opening a run its description contradicts.
  */
 import { expect, test } from '@playwright/test';
-import { fromBase64Url, toBase64Url } from '../../sims/core/share.ts';
 import { encodeMmShare, MM_PRESETS } from '../../sims/mm/index.ts';
-import { encodeShare } from '../../sims/tty/share.ts';
-import { TTY_PRESETS } from '../../sims/tty/presets.ts';
+import { encodeShare, fromBase64Url, toBase64Url, TTY_PRESETS } from '../../sims/tty/index.ts';
 
 const TTY = '/lessons/tty-write-atomicity/';
 const MM = '/lessons/pinning-user-pages/';
 
 test('a memory link on the tty lesson names its lesson and links there, where it opens', async ({ page }) => {
-  const text = encodeMmShare({ preset: 'dma-without-pin', schedule: MM_PRESETS['dma-without-pin'].schedule, step: 8 });
+  const text = encodeMmShare({ preset: 'dma-without-pin', schedule: MM_PRESETS['dma-without-pin'].schedule!, step: 8 });
   await page.goto(`${TTY}#sim=${text}`);
   const alert = page.getByTestId('share-error');
-  await expect(alert).toContainText('for the memory simulation “dma-without-pin” in the lesson “Pinning user pages');
+  await expect(alert).toContainText('for the simulation “dma-without-pin” in the lesson “Pinning user pages');
   await expect(alert).toContainText('Nothing on this page was changed.');
   await expect(page.locator('tty-sim[data-loaded]')).toHaveCount(0);
   await alert.getByTestId('share-elsewhere').click();

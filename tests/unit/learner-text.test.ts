@@ -65,6 +65,7 @@ describe('no internal source references in learner-visible text', () => {
     expect(statements.length).toBeGreaterThanOrEqual(8);
     expect(code).toContain(path.join('sims', 'uio', 'memory-paths.ts'));
     expect(code).toContain(path.join('components', 'widgets', 'sg', 'html.ts'));
+    expect(code).toContain(path.join('components', 'widgets', 'tty', 'html.ts'));
     expect(code).toContain(path.join('components', 'widgets', 'coherence', 'html.ts'));
     expect(code).toContain(path.join('components', 'widgets', 'uio', 'MemoryPaths.astro'));
   });

@@ -3,8 +3,7 @@
  * chips. Pure functions, no DOM: the server-rendered HTML, the custom element and the d3
  * views all say the same thing in the same words.
  */
-import type { StepEvent } from '../../sims/core/model.ts';
-import type { Cell, TtyState, WriterPhase, WriterState } from '../../sims/tty/types.ts';
+import type { Cell, TtyState, WriterPhase, WriterState } from '../../../sims/tty/index.ts';
 
 /** Writer `i`'s letter: 'A' + i (the byte it writes). */
 export function letter(i: number): string {
@@ -61,13 +60,6 @@ export function resultKind(ws: WriterState, size: number): 'full' | 'partial' | 
   return ws.result < size ? 'partial' : 'full';
 }
 
-/** `drivers/tty/tty_io.c · iterate_tty_write() · Linux 6.12`, or null for the wire. */
-export function sourceText(event: StepEvent | null): string | null {
-  if (!event || !event.source) return null;
-  const { file, fn, version } = event.source;
-  return `${file} · ${fn}() · Linux ${version}`;
-}
-
 /** The received bytes as letters. */
 export function receivedLetters(cells: readonly Cell[]): string {
   let s = '';
@@ -119,15 +111,6 @@ export function timeText(ns: number): string {
   if (ns < 1_000_000) return `${Math.round(ns / 1000)} µs`;
   if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(ns < 10_000_000 ? 2 : 1)} ms`;
   return `${(ns / 1_000_000_000).toFixed(2)} s`;
-}
-
-/** One line under the buffer diagram: `11 of 15 bytes queued · head 4 · tail 9`. */
-export function bufferStat(state: TtyState): string {
-  if (state.params.variant === 'pipe') {
-    const p = state.params;
-    return `${pipeCount(state)} bytes in ${state.pipe.bufs.length} of ${p.pipeSlots} buffers · PIPE_BUF ${p.pipeBuf}`;
-  }
-  return `${ringCount(state)} of ${state.params.xmitSize - 1} bytes queued · head ${state.xmit.head} · tail ${state.xmit.tail}`;
 }
 
 /** The buffer diagram's caption: the pipe's pages or the xmit ring. */

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../sims/core/model.ts';
-import { ttyModel } from '../../sims/tty/model.ts';
-import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
-import { swimlaneLayout } from '../../components/sim/swimlane-layout.ts';
+import { replay, ttyModel, type TtyChoice, type TtyParams } from '../../../sims/tty/index.ts';
+import { swimlaneLayout } from './swimlane-layout.ts';
 
 const base: TtyParams = {
   variant: 'kernel',

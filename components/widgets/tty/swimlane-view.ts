@@ -4,14 +4,14 @@
  * room); markers for signals and returns; the far end's lane shows the bytes sent, coloured
  * by writer; a cursor marks the current step and the known future is faded.
  *
- * It draws a `SwimlaneLayout` (computed without DOM in `../swimlane-layout.ts`); it never
+ * It draws a `SwimlaneLayout` (computed without DOM in `./swimlane-layout.ts`); it never
  * owns state.
  */
 import { select, type Selection } from 'd3-selection';
 import { scaleLinear } from 'd3-scale';
 import { symbol, symbolCircle, symbolDiamond } from 'd3-shape';
-import type { Lane, Segment, SwimlaneLayout, Transfer, Marker } from '../swimlane-layout.ts';
-import { writerColor } from '../tty-format.ts';
+import type { Lane, Segment, SwimlaneLayout, Transfer, Marker } from './swimlane-layout.ts';
+import { writerColor } from './format.ts';
 import { maybeTransition } from '../../scene/motion.ts';
 
 const LABEL_W = 78;
@@ -110,7 +110,8 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
     x = scaleLinear()
       .domain([0, cols])
       .range([LABEL_W, LABEL_W + cols * colW]);
-    svg.attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
+    // Drawn at 1:1 (11 px text); the figure scrolls sideways when it is wider than the column.
+    svg.attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height).style('width', `${width}px`).style('height', `${height}px`);
     ensurePatterns(layout.lanes.filter((l) => l.writer !== null).length);
 
     // Step numbers along the top.

@@ -1,16 +1,16 @@
 /**
- * HTML strings for the tty simulation's text views: the table view, the received bytes, the
- * verdict, the source chip, trace lines and scheduler buttons. Pure functions with no DOM,
- * used twice: by `TtySim.astro` to server-render the initial state (the widget means
- * something before any JavaScript runs), and by the custom element to re-render each step.
+ * HTML strings for the tty widget's parts: the table view, the received bytes, the verdict,
+ * the parameters in words, the terminal, the figures' captions and legends. Pure functions
+ * with no DOM, used twice: by the server render (`definition.ts` through `widgetHtml`) for
+ * the initial state, and by the element to re-render each step.
  */
-import type { StepEvent } from '../../sims/core/model.ts';
-import type { Cell, TtyChoice, TtyState } from '../../sims/tty/types.ts';
-import { choiceButtonHtml as shellChoiceButtonHtml, esc, sourceChipHtml as shellSourceChipHtml, traceItemHtml as shellTraceItemHtml } from '../player/shell-html.ts';
+import type { Cell, TtyState } from '../../../sims/tty/index.ts';
+import { esc } from '../../player/shell-html.ts';
 import {
+  drainName,
+  farEndName,
   letter,
   lockName,
-  narrationOf,
   phaseWords,
   pipeCount,
   resultKind,
@@ -20,9 +20,7 @@ import {
   runsText,
   timeText,
   writerColor,
-} from './tty-format.ts';
-
-export { esc };
+} from './format.ts';
 
 /** A coloured letter for writer `w`. */
 function chip(w: number): string {
@@ -31,21 +29,6 @@ function chip(w: number): string {
 
 /** What the source chip says for a tty step outside the kernel. */
 export const TTY_NO_SOURCE = 'outside the kernel: on the wire';
-
-/** The kernel source chip for a step (or a "on the wire" chip for steps outside the kernel). */
-export function sourceChipHtml(event: StepEvent | null): string {
-  return shellSourceChipHtml(event, TTY_NO_SOURCE);
-}
-
-/** The state's one-sentence narration. */
-export function narrationHtml(state: TtyState): string {
-  return esc(narrationOf(state));
-}
-
-/** One line of the text trace: step number, narration, source. */
-export function traceItemHtml(state: TtyState): string {
-  return shellTraceItemHtml(state.stepIndex, narrationOf(state), state.event);
-}
 
 /** The atomicity verdict the widget shows (computed by the element from the model). */
 export interface Verdict {
@@ -151,12 +134,6 @@ export function tablesHtml(state: TtyState): string {
   return `${writersTable(state)}${lockTable(state)}${buffer}${receivedTable(state)}`;
 }
 
-/** One scheduler button for `choice` (coloured by its writer). `index` is its position in `enabled(state)`. */
-export function choiceButtonHtml(label: string, index: number, choice: TtyChoice, disabled: boolean): string {
-  const color = 'writer' in choice ? writerColor(choice.writer) : null;
-  return shellChoiceButtonHtml(label, index, { kind: choice.kind, color }, disabled);
-}
-
 /** A one-line summary of the parameters, e.g. for the widget's header. */
 export function paramsSummaryHtml(state: TtyState): string {
   const p = state.params;
@@ -170,13 +147,53 @@ export function paramsSummaryHtml(state: TtyState): string {
   return `<span>${esc(path)}</span> · <span>${writers}</span>`;
 }
 
-/** The swimlane's caption for a variant (HTML): who holds which lock, step by step. */
-export function swimCaptionHtml(variant: TtyState['params']['variant']): string {
-  if (variant === 'no-lock') return 'Who is inside write(), step by step: no <code>atomic_write_lock</code> on this path';
-  return `Who holds <code>${variant === 'pipe' ? 'pipe-&gt;mutex' : 'atomic_write_lock'}</code>, step by step`;
+/** The swimlane's caption for a variant (plain text): who holds which lock, step by step. */
+export function swimCaptionText(variant: TtyState['params']['variant']): string {
+  if (variant === 'no-lock') return 'Who is inside write(), step by step: no atomic_write_lock on this path';
+  return `Who holds ${variant === 'pipe' ? 'pipe->mutex' : 'atomic_write_lock'}, step by step`;
+}
+
+/** The swimlane SVG's accessible title. */
+export function swimTitleText(state: TtyState): string {
+  return `Swimlane: one lane per writer and one for the ${drainName(state)}, one column per step`;
+}
+
+/** The swimlane's legend (HTML): the "copying without a lock" key only for the `no-lock` variant. */
+export function swimLegendHtml(variant: TtyState['params']['variant']): string {
+  const item = (swatch: string, words: string) => `<li>${swatch}${words}</li>`;
+  return (
+    '<ul class="ts-legend">' +
+    item('<span class="ts-sw ts-sw-holds" aria-hidden="true"></span>', 'holds the lock') +
+    item('<span class="ts-sw ts-sw-sleep" aria-hidden="true"></span>', 'asleep (waiting for the lock or for room)') +
+    (variant === 'no-lock' ? item('<span class="ts-sw ts-sw-unlocked" aria-hidden="true"></span>', 'copying without a lock') : '') +
+    item('<span class="ts-sym ts-sym-signal" aria-hidden="true">◆</span>', 'signal') +
+    item('<span class="ts-sym ts-sym-return" aria-hidden="true">●</span>', 'write() returns') +
+    item('<span class="ts-sw ts-sw-cursor" aria-hidden="true"></span>', 'current step') +
+    '</ul>'
+  );
 }
 
 /** The buffer SVG's accessible title for a variant. */
 export function bufferSvgTitle(variant: TtyState['params']['variant']): string {
   return variant === 'pipe' ? 'The pipe’s buffers (pages)' : 'The xmit ring buffer: head is where uart_write copies next, tail is what the UART sends next';
+}
+
+/**
+ * The far end as a terminal (the inside of part `terminal`): its name, the xterm host
+ * (filled when xterm loads), the plain-text fallback with the received bytes, and a
+ * sentence for screen readers. The element keeps the bytes current (`serial-terminal.ts`).
+ */
+export function terminalHtml(state: TtyState): string {
+  const farEnd = esc(farEndName(state.params.variant));
+  return (
+    `<p class="ts-term-head"><span class="ts-dot" aria-hidden="true"></span><span data-part="farend">${farEnd}</span></p>` +
+    '<div class="ts-xterm" data-part="xterm" hidden></div>' +
+    `<pre class="ts-fallback" data-part="fallback" aria-label="${farEnd}">${receivedSpansHtml(state.received)}</pre>` +
+    `<p class="sim-vh" data-part="rxsummary">${esc(rxSummaryText(state))}</p>`
+  );
+}
+
+/** "Received 7 bytes: A×4, B×3." (the terminal's words for screen readers). */
+export function rxSummaryText(state: TtyState): string {
+  return `Received ${state.received.length} bytes: ${runsText(state.received)}.`;
 }

@@ -2,10 +2,9 @@
  * The verdict line's status, from the model's atomicity check: no DOM, shared by the server
  * render and the custom element.
  */
-import { checkAtomicity, outputOrder } from '../../sims/tty/analysis.ts';
-import type { TtyState } from '../../sims/tty/types.ts';
-import { letter } from './tty-format.ts';
-import type { Verdict } from './tty-html.ts';
+import { checkAtomicity, outputOrder, type TtyState } from '../../../sims/tty/index.ts';
+import { letter } from './format.ts';
+import type { Verdict } from './html.ts';
 
 /**
  * `interleaved` as soon as the output order (received, then still queued) shows another

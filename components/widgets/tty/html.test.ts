@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { replay, runToEnd } from '../../sims/core/model.ts';
-import { ttyModel } from '../../sims/tty/model.ts';
-import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
-import { esc, receivedSpansHtml, tablesHtml, verdictHtml } from '../../components/sim/tty-html.ts';
-import { narrationOf, receivedLetters, runsText, sourceText } from '../../components/sim/tty-format.ts';
-import { verdictOf } from '../../components/sim/verdict.ts';
+import { replay, runToEnd, ttyModel, type TtyChoice, type TtyParams } from '../../../sims/tty/index.ts';
+import { esc } from '../../player/shell-html.ts';
+import { receivedSpansHtml, tablesHtml, verdictHtml } from './html.ts';
+import { narrationOf, receivedLetters, runsText } from './format.ts';
+import { verdictOf } from './verdict.ts';
 
 const params: TtyParams = {
   variant: 'no-lock',
@@ -29,7 +28,7 @@ describe('tty text views', () => {
   it('narrates the initial state and has no source for it', () => {
     const s0 = ttyModel.initialState(params, 1);
     expect(narrationOf(s0)).toMatch(/writers A and B are each about to call write\(2\)/);
-    expect(sourceText(s0.event)).toBeNull();
+    expect(s0.event).toBeNull();
     expect(verdictOf(s0, false)).toEqual({ status: 'running', message: 'No interleaving so far' });
   });
 

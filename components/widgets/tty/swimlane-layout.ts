@@ -6,8 +6,8 @@
  * Column `i` is state `i` of the timeline: it shows the situation after step `i`.
  * `views/swimlane.ts` only draws what this returns.
  */
-import type { TtyState } from '../../sims/tty/types.ts';
-import { drainName, letter, resultKind, resultText } from './tty-format.ts';
+import type { TtyState } from '../../../sims/tty/index.ts';
+import { drainName, letter, resultKind, resultText } from './format.ts';
 
 /**
  * What a writer is doing in a column:

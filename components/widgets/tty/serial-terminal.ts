@@ -7,10 +7,10 @@
  * cannot load, a `<pre>` with coloured spans shows the same bytes. `data-received` on the
  * container always holds the received letters (tests read it; canvas text is not readable).
  */
-import type { Cell } from '../../sims/tty/types.ts';
-import type { TerminalLike } from '../terminal/terminal.ts';
-import { receivedLetters } from './tty-format.ts';
-import { receivedSpansHtml } from './tty-html.ts';
+import type { Cell } from '../../../sims/tty/index.ts';
+import type { TerminalLike } from '../../terminal/terminal.ts';
+import { receivedLetters } from './format.ts';
+import { receivedSpansHtml } from './html.ts';
 
 export class SerialTerminal {
   private term: TerminalLike | null = null;
@@ -31,7 +31,7 @@ export class SerialTerminal {
   start(): Promise<void> {
     if (this.starting) return this.starting;
     this.container.dataset.terminal = 'loading';
-    this.starting = import('../terminal/terminal.ts')
+    this.starting = import('../../terminal/terminal.ts')
       .then(async ({ createTerminal, ansi }) => {
         const term = await createTerminal(this.xtermHost, { label: this.label, rows: 6 });
         this.term = term;
