@@ -12,9 +12,9 @@
  * Messages that are malformed or belong to another search are ignored.
  */
 import { assertNever } from '../../sims/core/text.ts';
-import type { ExploreProgress, ExploreResult, ExploreStats } from '../../sims/explore/explore.ts';
-import type { TtyProperty } from '../../sims/tty/properties.ts';
-import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
+import type { ExploreProgress, ExploreResult, ExploreStats } from '../../sims/explore/index.ts';
+import type { TtyProperty } from '../../sims/tty/index.ts';
+import type { TtyChoice, TtyParams } from '../../sims/tty/index.ts';
 import { isFromExplorer, type ExploreRequest, type ExploreRequestOptions, type ToExplorer } from './protocol.ts';
 
 /** How a search ended. */

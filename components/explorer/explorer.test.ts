@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { replay } from '../../sims/core/model.ts';
-import { ttyModel } from '../../sims/tty/model.ts';
-import type { TtyParams } from '../../sims/tty/types.ts';
+import { ttyModel } from '../../sims/tty/index.ts';
+import type { TtyParams } from '../../sims/tty/index.ts';
 import { ExplorerClient } from './client.ts';
 import { createExplorerHost } from './host.ts';
 import { isFromExplorer, isToExplorer, type ExploreRequest, type ExploreRequestOptions, type FromExplorer } from './protocol.ts';

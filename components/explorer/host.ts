@@ -8,9 +8,9 @@
  * message in while a long search runs.
  */
 import { assertNever } from '../../sims/core/text.ts';
-import { createExplorer, type Explorer } from '../../sims/explore/explore.ts';
-import { ttyExploreSpec } from '../../sims/tty/properties.ts';
-import type { TtyChoice } from '../../sims/tty/types.ts';
+import { createExplorer, type Explorer } from '../../sims/explore/index.ts';
+import { ttyExploreSpec } from '../../sims/tty/index.ts';
+import type { TtyChoice } from '../../sims/tty/index.ts';
 import { isToExplorer, type ExploreRequest, type FromExplorer } from './protocol.ts';
 
 /** Default length of one slice of search, in milliseconds. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../sims/core/model.ts';
-import { DEADLOCK, explore } from '../../sims/explore/explore.ts';
-import { canonicalKey, ttyModel } from '../../sims/tty/model.ts';
-import { noInterleaving, ttyExploreSpec, ttyStuck, wholeWrites, type TtyProperty } from '../../sims/tty/properties.ts';
-import type { TtyParams, TtyState } from '../../sims/tty/types.ts';
+import { DEADLOCK, explore } from '../../sims/explore/index.ts';
+import { canonicalKey, ttyModel } from '../../sims/tty/index.ts';
+import { noInterleaving, ttyExploreSpec, ttyStuck, wholeWrites, type TtyProperty } from '../../sims/tty/index.ts';
+import type { TtyParams, TtyState } from '../../sims/tty/index.ts';
 import { checkChoices, choicesFromParams, describeResult, formatCount, formatMs, limitPercent, optionsOf, PANEL_DEFAULTS, PANEL_PRESETS, paramsOf, progressText, violationStep } from './panel-model.ts';
 
 /** Time limit for the exhaustive searches (1-4 s alone; the test machine may be shared). */

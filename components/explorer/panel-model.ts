@@ -5,12 +5,12 @@
  * the unit tests exercise it directly.
  */
 import { replay } from '../../sims/core/model.ts';
-import type { ExploreProgress, ExploreResult, ExploreStats, Reduction } from '../../sims/explore/explore.ts';
-import { DEADLOCK } from '../../sims/explore/names.ts';
-import { checkAtomicity } from '../../sims/tty/analysis.ts';
-import { ttyModel } from '../../sims/tty/model.ts';
-import { noInterleaving, type TtyProperty } from '../../sims/tty/properties.ts';
-import type { TtyChoice, TtyParams, Variant } from '../../sims/tty/types.ts';
+import type { ExploreProgress, ExploreResult, ExploreStats, Reduction } from '../../sims/explore/index.ts';
+import { DEADLOCK } from '../../sims/explore/index.ts';
+import { checkAtomicity } from '../../sims/tty/index.ts';
+import { ttyModel } from '../../sims/tty/index.ts';
+import { noInterleaving, type TtyProperty } from '../../sims/tty/index.ts';
+import type { TtyChoice, TtyParams, Variant } from '../../sims/tty/index.ts';
 import type { ExploreRequestOptions } from './protocol.ts';
 
 /** One writer as the panel offers it. */

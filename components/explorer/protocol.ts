@@ -7,9 +7,9 @@
  * `result` (proved / counterexample / incomplete) or `error` per `explore` id.
  * Both sides check messages with the guards below and switch exhaustively on `type`.
  */
-import type { ExploreProgress, ExploreResult, Reduction } from '../../sims/explore/explore.ts';
-import type { TtyProperty } from '../../sims/tty/properties.ts';
-import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
+import type { ExploreProgress, ExploreResult, Reduction } from '../../sims/explore/index.ts';
+import type { TtyProperty } from '../../sims/tty/index.ts';
+import type { TtyChoice, TtyParams } from '../../sims/tty/index.ts';
 
 /** Search limits and settings, all required so a request says exactly what ran. */
 export interface ExploreRequestOptions {

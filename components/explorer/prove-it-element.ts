@@ -13,9 +13,9 @@
  * links of configurations no lesson player shows (`openShare`, called by
  * `components/player/share-link.ts`).
  */
-import type { ExploreProgress, ExploreResult } from '../../sims/explore/explore.ts';
-import { DEADLOCK } from '../../sims/explore/names.ts';
-import type { TtyProperty } from '../../sims/tty/properties.ts';
+import type { ExploreProgress, ExploreResult } from '../../sims/explore/index.ts';
+import { DEADLOCK } from '../../sims/explore/index.ts';
+import type { TtyProperty } from '../../sims/tty/index.ts';
 import { decodeShare, type TtyChoice, type TtyParams, type Variant } from '../../sims/tty/index.ts';
 import { scrollToWidget, type SharePlayer } from '../player/share-link.ts';
 import { sameTtyParams, SHARED_RUN_HEADING, type LoadRun, type TtySimElement } from '../widgets/tty/element.ts';

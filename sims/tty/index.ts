@@ -5,7 +5,7 @@ export { TTY_PRESETS } from './presets.ts';
 export { replay, runToEnd } from '../core/model.ts';
 export type { TtyParams, TtyState, TtyChoice, WriterSpec, WriterPhase, WriterState, Variant, Cell } from './types.ts';
 export * from './share.ts';
-export { ttyExploreSpec, noInterleaving, wholeWrites, endOfRunText } from './properties.ts';
+export { ttyExploreSpec, ttyStuck, noInterleaving, wholeWrites, endOfRunText } from './properties.ts';
 export type { TtyProperty } from './properties.ts';
 
 import { explore, type ExploreOptions, type ExploreResult } from '../explore/explore.ts';

@@ -69,3 +69,17 @@ it('components/player/ is model-agnostic: no widget and no model, only sims/core
     .map(([f, spec]) => `${path.relative(player, f)} imports ${spec}`);
   expect(bad).toEqual([]);
 });
+it('outside sims/, a model is imported only through its barrel (sims/<model>/index.ts)', () => {
+  const root = path.resolve(__dirname, '../..');
+  const bad: string[] = [];
+  for (const dir of ['components', 'src']) {
+    for (const [f, spec, r] of importsUnder(path.join(root, dir))) {
+      if (!r || !r.startsWith(sims + path.sep)) continue;
+      const rel = path.relative(sims, r).replace(/\.ts$/, '');
+      const [model, ...rest] = rel.split(path.sep);
+      if (model === 'core' || (rest.length === 1 && rest[0] === 'index')) continue;
+      bad.push(`${path.relative(root, f)} imports ${spec}`);
+    }
+  }
+  expect(bad).toEqual([]);
+});
