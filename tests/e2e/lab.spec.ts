@@ -131,7 +131,7 @@ test('share link round trip; a damaged link changes nothing and says why', async
 });
 
 test('a player link opens in the Lab as cells that recreate the run', async ({ page }) => {
-  const { encodeShare, } = await import('../../sims/core/share.ts');
+  const { encodeShare } = await import('../../sims/tty/index.ts');
   const { TTY_PRESETS } = await import('../../sims/tty/presets.ts');
   const p = TTY_PRESETS['kernel-blocking'];
   const text = encodeShare({ model: 'tty', params: p.params, schedule: p.schedule!, step: p.schedule!.length });
