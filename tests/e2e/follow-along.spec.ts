@@ -53,9 +53,9 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   // The presenter steps a player: the learner's copy of that player shows the same step.
   const id = await freePlayerId(pframe);
   await stepForward(presenter, pframe, id, 2);
-  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '2', { timeout: 1000 });
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '2');
   await stepForward(presenter, pframe, id, 1);
-  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '3', { timeout: 1000 });
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '3');
 
   // The presenter moves to the next section (key S): the learner's page scrolls there.
   const sectionBefore = await proot.getAttribute('data-section');
@@ -65,8 +65,8 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   const section = (await proot.getAttribute('data-section'))!;
   expect(section).not.toBe('');
   const headingTop = () => lframe.locator(`[id="${section}"]`).evaluate((h) => Math.round(h.getBoundingClientRect().top));
-  await expect.poll(headingTop, { timeout: 1000 }).toBeGreaterThanOrEqual(40);
-  await expect.poll(headingTop, { timeout: 1000 }).toBeLessThanOrEqual(140);
+  await expect.poll(headingTop).toBeGreaterThanOrEqual(40);
+  await expect.poll(headingTop).toBeLessThanOrEqual(140);
 
   // Detach: the learner receives the presenter's changes but its page stays put.
   await learner.getByRole('button', { name: 'Detach' }).click();
@@ -79,16 +79,16 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   // Rejoin: one click catches up with the presenter's step.
   await learner.getByRole('button', { name: 'Rejoin' }).click();
   await expect(lroot).toHaveAttribute('data-following', 'true');
-  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '5', { timeout: 1000 });
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '5');
 
   // Keyboard control on the presenter page: N steps the player the presenter last used; F
   // turns projector mode on in the presented lesson.
   await presenter.getByRole('button', { name: /Projector mode/ }).focus();
   await presenter.keyboard.press('n');
   await expect(pframe.locator(`#${id}`)).toHaveAttribute('data-step', '6');
-  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '6', { timeout: 1000 });
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '6');
   await presenter.keyboard.press('p');
-  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '5', { timeout: 1000 });
+  await expect(lframe.locator(`#${id}`)).toHaveAttribute('data-step', '5');
   await presenter.keyboard.press('f');
   await expect(presenter.getByRole('button', { name: /Projector mode/ })).toHaveAttribute('aria-pressed', 'true');
   await expect(pframe.locator('html')).toHaveClass(/dpl-projector/);

@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { axeViolations } from './axe';
 import { uncover } from './helpers';
 
 /** Cell `n` (1-based) of the open notebook. */
@@ -118,8 +118,9 @@ test('share link round trip; a damaged link changes nothing and says why', async
   await openStarter(page, 'side-questions');
   await setCode(page, 1, "import { TTY_PRESETS } from '@sims/tty';\nconst xmitSize = 32;\nconst chunkSize = 4;\nconst base = TTY_PRESETS['kernel-blocking'].params;");
   await page.getByRole('button', { name: 'Share link' }).click();
+  // The link is written once the notebook is compressed: wait for it.
+  await expect(page.locator('#lab-share-url')).toHaveValue(/\/lab\/#nb=[A-Za-z0-9_-]+$/);
   const url = await page.locator('#lab-share-url').inputValue();
-  expect(url).toMatch(/\/lab\/#nb=[A-Za-z0-9_-]+$/);
   const other = await context.newPage();
   await other.goto(url);
   await expect(other.locator('#lab-root')).toHaveAttribute('data-ready', 'true');
@@ -146,8 +147,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await openStarter(page, 'scatter-gather-iommu');
     await runAll(page);
-    const r = await new AxeBuilder({ page }).analyze();
-    expect(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 }
 

@@ -70,18 +70,28 @@ test('a learner works through the tty lesson', async ({ page, baseURL }) => {
   await expect(ex.locator('textarea[data-role="code"]')).toHaveValue(solution);
   await expect(ex.locator('[data-role="status"]')).toHaveText('Passed');
 
-  // An endless loop is stopped at the 5 s deadline and the page still responds.
+  // An endless loop is stopped at the 5 s deadline and the page still responds. (How soon after
+  // the deadline the message shows depends on the machine: `npm run bench` reports it.)
   await setExerciseCode(page, id, 'export function circSpaceToEnd(): number {\n  while (true) {}\n}\nexport function uartWrite(): number { return 0; }\n');
   const t0 = Date.now();
-  await ex.getByRole('button', { name: /Run tests/ }).click();
-  // The page stays responsive while the worker spins.
-  await expect(page.evaluate(() => 1 + 1)).resolves.toBe(2);
-  await expect(ex.locator('[data-role="timeout"]')).toContainText('Stopped after 5 s', { timeout: 20_000 });
-  const elapsed = Date.now() - t0;
-  expect(elapsed).toBeGreaterThanOrEqual(1900);
-  expect(elapsed).toBeLessThan(6000);
-  await ex.getByRole('button', { name: 'Show a hint' }).click();
+  // The page stays responsive while the worker spins: a task queued right after the click
+  // (it runs long before the 5 s deadline's timer, however busy the machine) shows a hint.
+  const during = await ex.evaluate(
+    (el) =>
+      new Promise<[string, boolean]>((resolve) => {
+        el.querySelector<HTMLButtonElement>('[data-action="run"]')!.click();
+        setTimeout(() => {
+          el.querySelector<HTMLButtonElement>('[data-action="hint"]')!.click();
+          resolve([(el as HTMLElement).dataset.state ?? '', !el.querySelector<HTMLElement>('[data-hint="0"]')!.hidden]);
+        }, 0);
+      }),
+  );
+  expect(during).toEqual(['running', true]);
+  await expect(ex.locator('[data-role="timeout"]')).toContainText('Stopped after 5 s', { timeout: 30_000 });
+  await expect(ex.locator('[data-role="timeout-where"]')).not.toBeEmpty();
   await expect(ex.locator('[data-hint="0"]')).toBeVisible();
+  // Never before the deadline (a busy machine can only make this later).
+  expect(Date.now() - t0).toBeGreaterThanOrEqual(4900);
 
   // Back home: the status shows there too. Nothing left the origin.
   await page.goto('/');

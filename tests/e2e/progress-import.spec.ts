@@ -4,8 +4,8 @@
  * newer work only when ticked, undo, unknown ids refused by name, a size limit with its own
  * message, Esc cancels.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { axeViolations } from './axe';
 
 const KEY = (id: string) => `dpl:v1:ex:${id}`;
 const rec = (code: string, updatedAt: number, status = 'attempted', runs = 1) => ({ code, status, hintsShown: 0, runs, updatedAt });
@@ -57,8 +57,7 @@ test('an older backup: review, the newer kept, unknown ids refused, undo', async
   await expect(review).toContainText('"no-such-exercise" is not an exercise of this site');
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    const axe = await new AxeBuilder({ page }).include('#progress').analyze();
-    expect(axe.violations.map((v) => `${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+    expect((await axeViolations(page, { include: ['#progress'] })).map((v) => `${scheme} ${v}`)).toEqual([]);
   }
   // Nothing is written before the learner confirms.
   expect((await stored(page, 'page-span')).code).toBe('// old attempt');

@@ -6,9 +6,9 @@
  * system calls of ioctl and sysfs and revoke an mmap under both fault handlers, with the
  * keyboard; nothing leaves the origin.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { axeViolations } from './axe';
 import { runExercise, setExerciseCode, watchRequests } from './helpers';
 
 test('side questions: the fd table, a predict, first-touch faults, a download', async ({ page, baseURL }) => {
@@ -51,8 +51,7 @@ test('side questions: the fd table, a predict, first-touch faults, a download', 
   await fd.getByRole('button', { name: 'fcntl(fd, F_DUPFD, min)' }).click();
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    const axe = await new AxeBuilder({ page }).include('dpl-fd-table').analyze();
-    expect(axe.violations.map((v) => `${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+    expect((await axeViolations(page, { include: ['dpl-fd-table'] })).map((v) => `${scheme} ${v}`)).toEqual([]);
   }
 
   // A predict question before the memory player: one fault per page.
