@@ -8,7 +8,7 @@
  * - Choosing a step (the learner playing the scheduler) after scrubbing back truncates the
  *   future, like an editor's undo; choosing the step that was already next keeps it.
  *
- * The custom element (`tty-sim-element.ts`) owns the clock and the DOM; this module is what
+ * The player element (`sim-player-element.ts`, `widget-element.ts`) owns the clock and the DOM; this module is what
  * its unit tests exercise.
  */
 import type { Model } from '../../sims/core/model.ts';

@@ -1,7 +1,7 @@
 /**
  * The scene engine, generic over widgets: a `Scene` is what a diagram draws for one state, a
  * flat list of keyed rectangles, paths and texts in SVG user units, computed with no DOM by a
- * widget's layout (`components/sim/*-layout.ts`). The same scene is drawn twice: on the server
+ * widget's layout (`components/widgets/<name>/layout.ts`). The same scene is drawn twice: on the server
  * as a string (`sceneToSvg`, so a widget shows its initial state before any JavaScript) and
  * in the browser by `drawScene` (`./draw.ts`), which joins shapes by `key` and tweens them.
  * A scene's size depends only on the run, never on the step, so stepping never moves the page.
