@@ -30,6 +30,10 @@ test.describe.configure({ mode: 'parallel' });
  * Players that are not rendered (a Prove-it panel's player before an answer) stay pending.
  */
 async function settle(page: Page) {
+  // The presenter page's lesson frame: wait until the page has embedded it (its own header
+  // hidden, its main landmark named), which happens when the frame has loaded.
+  const present = page.locator('[data-room-present]');
+  if ((await present.count()) > 0) await expect(present).toHaveAttribute('data-frame', /\//, { timeout: 30_000 });
   for (const p of await page.locator('[data-diagrams]').all()) {
     if (!(await p.isVisible())) continue;
     await p.evaluate((e) => e.scrollIntoView({ block: 'center' }));
