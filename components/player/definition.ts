@@ -206,3 +206,20 @@ export function shareSpecOf<P, S, C, F>(def: WidgetDefinition<P, S, C, F>): Pres
 export function widgetCtx<P, S, F>(preset: string, params: P, states: readonly S[], index: number, frame: F, uid: string): WidgetCtx<P, S, F> {
   return { preset, params, states, index, state: states[index], prev: index > 0 ? states[index - 1] : null, frame, uid };
 }
+
+/**
+ * The props of a preset player's component (`<SgSim preset="map-iommu" />`): `preset`, a key
+ * of the definition's presets (an unknown one fails the build, naming the known ones); optional
+ * `headingLevel` (2..5, default 3) and `id` (default a unique one). A widget's `.astro` imports
+ * it as its `Props` and passes them to `Widget.astro` with its definition.
+ */
+export type PresetProps = { preset: string; headingLevel?: 2 | 3 | 4 | 5; id?: string };
+
+/**
+ * A widget's figures that share their SVG class and phone width (a widget's scenes are usually
+ * drawn alike): each figure gets `common`'s `svgClass` and `phoneMinWidth` unless it names its
+ * own. Returns a new list; the figures are not changed.
+ */
+export function sceneFigures<Ctx>(common: Pick<FigureDef<Ctx>, 'svgClass' | 'phoneMinWidth'>, figures: readonly FigureDef<Ctx>[]): FigureDef<Ctx>[] {
+  return figures.map((f) => ({ ...common, ...f }));
+}

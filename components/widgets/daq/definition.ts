@@ -16,7 +16,7 @@
  * (re-exported here).
  */
 import { DAQ_PRESETS, daqModel, type DaqChoice, type DaqParams, type DaqState, type Lane } from '../../../sims/daq/index.ts';
-import type { WidgetCtx, WidgetDefinition } from '../../player/definition.ts';
+import { sceneFigures, type WidgetCtx, type WidgetDefinition } from '../../player/definition.ts';
 import { narrationOf, noSourceText } from './format.ts';
 import { buffersLegendHtml, countersHtml, formulaHtml, paramsFormHtml, tablesHtml, timelineLegendHtml } from './html.ts';
 import { DAQ_PHONE_MIN_W } from './layout.ts';
@@ -59,26 +59,25 @@ export const daqWidget: WidgetDefinition<DaqParams, DaqState, DaqChoice> = {
     { name: 'formula', place: 'footer', update: 'run', html: (c: Ctx) => formulaHtml(c.state) },
     { name: 'paramsbox', place: 'footer', update: 'run', html: (c: Ctx) => paramsFormHtml(c.params) },
   ],
-  figures: [
-    {
-      name: 'timeline',
-      tab: 'Timeline',
-      svgClass: 'daq-svg',
-      phoneMinWidth: DAQ_PHONE_MIN_W,
-      caption: () => 'Who is busy when: the last activities on each lane (the table view lists them all)',
-      title: () => 'Timeline of the device, the DMA engine, the interrupt, the kernel thread and the process',
-      legend: (c: Ctx) => timelineLegendHtml(c.params),
-    },
-    {
-      name: 'buffers',
-      tab: 'Buffers',
-      svgClass: 'daq-svg',
-      phoneMinWidth: DAQ_PHONE_MIN_W,
-      caption: (c: Ctx) => BUFFERS[c.params.design].caption,
-      title: (c: Ctx) => BUFFERS[c.params.design].caption,
-      legend: (c: Ctx) => buffersLegendHtml(c.params),
-    },
-  ],
+  figures: sceneFigures(
+    { svgClass: 'daq-svg', phoneMinWidth: DAQ_PHONE_MIN_W },
+    [
+      {
+        name: 'timeline',
+        tab: 'Timeline',
+        caption: () => 'Who is busy when: the last activities on each lane (the table view lists them all)',
+        title: () => 'Timeline of the device, the DMA engine, the interrupt, the kernel thread and the process',
+        legend: (c: Ctx) => timelineLegendHtml(c.params),
+      },
+      {
+        name: 'buffers',
+        tab: 'Buffers',
+        caption: (c: Ctx) => BUFFERS[c.params.design].caption,
+        title: (c: Ctx) => BUFFERS[c.params.design].caption,
+        legend: (c: Ctx) => buffersLegendHtml(c.params),
+      },
+    ],
+  ),
   scenes: () => import('./scenes.ts').then((m) => m.daqScenes),
   facts: (c: Ctx) => ({
     delivered: String(c.state.counters.delivered_bytes),
