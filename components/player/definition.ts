@@ -223,3 +223,22 @@ export type PresetProps = { preset: string; headingLevel?: 2 | 3 | 4 | 5; id?: s
 export function sceneFigures<Ctx>(common: Pick<FigureDef<Ctx>, 'svgClass' | 'phoneMinWidth'>, figures: readonly FigureDef<Ctx>[]): FigureDef<Ctx>[] {
   return figures.map((f) => ({ ...common, ...f }));
 }
+
+/**
+ * A definition's `noSource` (the muted chip of a step that runs no kernel function) from a
+ * table of words by actor: `actorOf(state)` names who acted in the state's step (a model's
+ * `StepEvent.actor`, a string or a number; undefined for the initial state, which has no chip);
+ * the chip says `words[String(actor)]`, or `otherwise` for an actor the table leaves out
+ * (default '', no chip: that actor's steps show their source).
+ */
+export function noSourceByActor<S>(
+  actorOf: (state: S) => string | number | undefined,
+  words: Readonly<Record<string, string>>,
+  otherwise = '',
+): (state: S) => string {
+  return (state) => {
+    const actor = actorOf(state);
+    if (actor === undefined) return '';
+    return Object.hasOwn(words, String(actor)) ? words[String(actor)] : otherwise;
+  };
+}

@@ -20,6 +20,7 @@ import { sceneFigures, type WidgetCtx, type WidgetDefinition } from '../../playe
 import { narrationOf, noSourceText } from './format.ts';
 import { buffersLegendHtml, countersHtml, formulaHtml, paramsFormHtml, tablesHtml, timelineLegendHtml } from './html.ts';
 import { DAQ_PHONE_MIN_W } from './layout.ts';
+import { seriesColor } from '../../scene/palette.ts';
 
 export * from './fields.ts';
 
@@ -29,9 +30,9 @@ type Ctx = WidgetCtx<DaqParams, DaqState, undefined>;
 const LANE_COLOR: Record<Lane, string> = {
   device: 'var(--sim-warn)',
   dma: 'var(--sim-ok)',
-  irq: 'var(--w1, #c026d3)',
+  irq: seriesColor(1),
   kthread: 'var(--sim-bad)',
-  process: 'var(--w0, #2563eb)',
+  process: seriesColor(0),
 };
 
 /** What the buffers tab shows, by design. */
