@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
+import { coherenceModel, COHERENCE_PRESETS } from '../../../sims/dma/index.ts';
 import {
   bytesShort,
   changesOf,

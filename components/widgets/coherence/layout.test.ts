@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
+import { coherenceModel, COHERENCE_PRESETS } from '../../../sims/dma/index.ts';
 import { COH_W, cohFrame, dataScene, memoryScene, ownerScene } from './layout.ts';
-import { sceneToSvg, type RectShape, type Scene, type Shape } from '../../scene/scene.ts';
+import { sceneToSvg, type RectShape } from '../../scene/scene.ts';
 import { presetRunner, shapeByKey as byKey } from '../../../tests/unit/helpers/widget-test.ts';
 
 const run = presetRunner(coherenceModel, COHERENCE_PRESETS);

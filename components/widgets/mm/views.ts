@@ -23,7 +23,7 @@ import type { MmState } from '../../../sims/mm/index.ts';
 import { addressFields, fieldName, hex48, walkOutcomeText } from './format.ts';
 import { memoryDesc, stepWalk, type WalkShown } from './html.ts';
 import type { CustomView, CustomViewHost, WidgetCtx } from '../../player/definition.ts';
-import { arcLift, arcPath, bitFields, maxProcRows, memoryLayout, walkLayout, type DmaArrow, type FrameBox, type LinkLine, type MoveArc, type PageBox } from './layout.ts';
+import { arcLift, arcPath, bitFields, maxProcRows, memoryLayout, walkLayout, type DmaArrow, type FrameBox, type LinkLine, type PageBox } from './layout.ts';
 import { maybeTransition, reducedMotion, STEP_MS } from '../../scene/motion.ts';
 
 /** What the diagrams show for one step. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dmaModel } from '../../../sims/dma/index.ts';
 import { DMA_PRESETS } from '../../../sims/dma/index.ts';
-import type { DmaState } from '../../../sims/dma/index.ts';
 import {
   bytesText,
   chunkText,

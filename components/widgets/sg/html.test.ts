@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dmaModel } from '../../../sims/dma/index.ts';
 import { DMA_PRESETS } from '../../../sims/dma/index.ts';
-import type { DmaState } from '../../../sims/dma/index.ts';
 import { countsHtml, noSourceText, paramsSummaryHtml, reportsHtml, sgTableHtml, tablesHtml } from './html.ts';
 import { reportSteps } from './format.ts';
 import { presetRunner, htmlText as text } from '../../../tests/unit/helpers/widget-test.ts';

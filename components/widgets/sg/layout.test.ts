@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dmaModel } from '../../../sims/dma/index.ts';
 import { DMA_PRESETS } from '../../../sims/dma/index.ts';
-import type { DmaState } from '../../../sims/dma/index.ts';
 import { deviceScene, iommuScene, pagesScene, physPos, placeFrames, sgFrame } from './layout.ts';
-import { SCENE_W, sceneToSvg, type RectShape, type Scene, type Shape } from '../../scene/scene.ts';
+import { SCENE_W, sceneToSvg, type RectShape, type Scene } from '../../scene/scene.ts';
 import { presetRunner, shapeByKey as byKey } from '../../../tests/unit/helpers/widget-test.ts';
 
 const run = presetRunner(dmaModel, DMA_PRESETS);

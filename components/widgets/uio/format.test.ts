@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
+import { uioModel, UIO_PRESETS } from '../../../sims/uio/index.ts';
 import {
   frameText,
   irqLineKind,

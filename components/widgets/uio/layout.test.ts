@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
-import { sceneToSvg, type Scene, type Shape } from '../../scene/scene.ts';
+import { uioModel, UIO_PRESETS } from '../../../sims/uio/index.ts';
+import { sceneToSvg, type Scene } from '../../scene/scene.ts';
 import { UIO_SCENE_W, arrowHead, deviceScene, frameY, framesSummary, memoryScene, sCurve } from './layout.ts';
 import { presetRunner, shapeByKey as byKey } from '../../../tests/unit/helpers/widget-test.ts';
 
