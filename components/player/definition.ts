@@ -104,7 +104,8 @@ export interface FigureDef<Ctx> {
   legend?(ctx: Ctx): string;
   /**
    * Phones (≤ 640 px): the drawing's minimum width in CSS px, so its smallest text stays
-   * ≥ 11 px (`SCENE_W * 11 / smallest font size`); the figure scrolls inside.
+   * ≥ 11 px (`phoneMinWidth(smallest font size)` of `components/scene/scene.ts`); the figure
+   * scrolls inside.
    */
   phoneMinWidth?: number;
   /** Class of the `<svg>` (e.g. `sg-svg`). */
