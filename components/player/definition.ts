@@ -104,7 +104,8 @@ export interface FigureDef<Ctx> {
   legend?(ctx: Ctx): string;
   /**
    * Phones (≤ 640 px): the drawing's minimum width in CSS px, so its smallest text stays
-   * ≥ 11 px (`SCENE_W * 11 / smallest font size`); the figure scrolls inside.
+   * ≥ 11 px (`phoneMinWidth(smallest font size)` of `components/scene/scene.ts`); the figure
+   * scrolls inside.
    */
   phoneMinWidth?: number;
   /** Class of the `<svg>` (e.g. `sg-svg`). */
@@ -205,4 +206,40 @@ export function shareSpecOf<P, S, C, F>(def: WidgetDefinition<P, S, C, F>): Pres
 /** The context of step `index` of `states`. `frame` is the timeline's (compute it once). */
 export function widgetCtx<P, S, F>(preset: string, params: P, states: readonly S[], index: number, frame: F, uid: string): WidgetCtx<P, S, F> {
   return { preset, params, states, index, state: states[index], prev: index > 0 ? states[index - 1] : null, frame, uid };
+}
+
+/**
+ * The props of a preset player's component (`<SgSim preset="map-iommu" />`): `preset`, a key
+ * of the definition's presets (an unknown one fails the build, naming the known ones); optional
+ * `headingLevel` (2..5, default 3) and `id` (default a unique one). A widget's `.astro` imports
+ * it as its `Props` and passes them to `Widget.astro` with its definition.
+ */
+export type PresetProps = { preset: string; headingLevel?: 2 | 3 | 4 | 5; id?: string };
+
+/**
+ * A widget's figures that share their SVG class and phone width (a widget's scenes are usually
+ * drawn alike): each figure gets `common`'s `svgClass` and `phoneMinWidth` unless it names its
+ * own. Returns a new list; the figures are not changed.
+ */
+export function sceneFigures<Ctx>(common: Pick<FigureDef<Ctx>, 'svgClass' | 'phoneMinWidth'>, figures: readonly FigureDef<Ctx>[]): FigureDef<Ctx>[] {
+  return figures.map((f) => ({ ...common, ...f }));
+}
+
+/**
+ * A definition's `noSource` (the muted chip of a step that runs no kernel function) from a
+ * table of words by actor: `actorOf(state)` names who acted in the state's step (a model's
+ * `StepEvent.actor`, a string or a number; undefined for the initial state, which has no chip);
+ * the chip says `words[String(actor)]`, or `otherwise` for an actor the table leaves out
+ * (default '', no chip: that actor's steps show their source).
+ */
+export function noSourceByActor<S>(
+  actorOf: (state: S) => string | number | undefined,
+  words: Readonly<Record<string, string>>,
+  otherwise = '',
+): (state: S) => string {
+  return (state) => {
+    const actor = actorOf(state);
+    if (actor === undefined) return '';
+    return Object.hasOwn(words, String(actor)) ? words[String(actor)] : otherwise;
+  };
 }

@@ -54,6 +54,15 @@ export interface Scene {
  *  wide screen, and scaled to the column on a phone; each widget gives its drawings a
  *  min-width on phones so their smallest text stays at 11 px). */
 export const SCENE_W = 360;
+
+/**
+ * The width in CSS px a scene needs on a phone so that its smallest text (`minFont` SVG user
+ * units) is drawn at 11 px or more: `ceil(sceneW * 11 / minFont)` (a figure's `phoneMinWidth`;
+ * narrower phones scroll the figure inside its box). `sceneW` defaults to `SCENE_W`.
+ */
+export function phoneMinWidth(minFont: number, sceneW: number = SCENE_W): number {
+  return Math.ceil((sceneW * 11) / minFont);
+}
 // Server rendering
 
 function escXml(s: string): string {

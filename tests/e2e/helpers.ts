@@ -44,6 +44,8 @@ export async function uncover(player: Locator) {
   const predict = player.locator('xpath=ancestor::dpl-predict[1]');
   if ((await predict.count()) === 0) return;
   if ((await predict.getAttribute('data-run')) !== 'locked') return;
+  // The button works once the element has upgraded (a click before that is lost on a busy machine).
+  await expect(predict).toHaveAttribute('data-ready', '1');
   await predict.getByRole('button', { name: 'Skip: show the run' }).click();
   await expect(predict).toHaveAttribute('data-run', 'open');
 }

@@ -153,7 +153,7 @@ test('side questions: the syscall counter and the revoke widget, driven with the
     await rv.getByRole('button', { name }).focus();
     await page.keyboard.press('Enter');
   }
-  await expect(rv.locator('.rvw__log li')).toHaveCount(5);
+  await expect(rv.locator('.steplog__log li')).toHaveCount(5);
   await expect(rvStatus).toContainText('vmf_insert_pfn()');
   await expect(rv.locator('.rvw__pte')).toHaveText(['scratch 0x1a2b3', 'none', 'scratch 0x1a2b3', 'none']);
   await expect(rv.locator('.rvw__scratch')).toHaveText('Scratch page: holds write #4, from page 2.');

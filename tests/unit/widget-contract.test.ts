@@ -7,7 +7,8 @@
  *   the part's HTML for the first state, and every fact is on the host;
  * - every part name the element reads (the shell's, the share box's, the definition's, each
  *   figure's SVG, `extraParts`) exists in the markup, once; ids are unique;
- * - every scene keeps its size for the whole run, has unique keys and stays inside its width;
+ * - every scene keeps its size for the whole run, has unique keys (each starting with its
+ *   shape's kind), finite numbers, and its rectangles inside its width and height;
  * - every enabled choice at every step is styled (a colour for its button);
  * - a share link of every step reopens the same preset at the same step;
  * - the widget's tag is in `WIDGET_TAGS` with its model's id (links name the lesson that has it).
@@ -68,6 +69,7 @@ for (const def of widgets) {
           box.innerHTML = html;
           const host = box.querySelector(def.tag)!;
           expect(host, 'the host element').not.toBeNull();
+          expect(host.id).toBe(`w-${key}`);
           expect(host.getAttribute('data-model')).toBe(def.model.id);
           expect(host.getAttribute('data-preset')).toBe(key);
 
@@ -116,8 +118,16 @@ for (const def of widgets) {
               const keys = scene.shapes.map((s) => s.key);
               expect(keys.length - new Set(keys).size, `${f.name} duplicate keys at step ${i}`).toBe(0);
               for (const s of scene.shapes) {
-                if (s.kind === 'rect') expect(s.x + s.w, `${f.name} ${s.key} right edge`).toBeLessThanOrEqual(scene.width + 0.5);
+                expect(s.key.startsWith(s.kind), `${f.name} ${s.key} starts with its kind`).toBe(true);
+                if (s.kind === 'rect') {
+                  expect(s.w >= 0 && s.h >= 0, `${f.name} ${s.key} size`).toBe(true);
+                  expect(s.x, `${f.name} ${s.key} left edge`).toBeGreaterThanOrEqual(-0.5);
+                  expect(s.x + s.w, `${f.name} ${s.key} right edge`).toBeLessThanOrEqual(scene.width + 0.5);
+                  expect(s.y + s.h, `${f.name} ${s.key} bottom edge`).toBeLessThanOrEqual(scene.height + 0.5);
+                }
                 if (s.kind === 'rect' || s.kind === 'text') expect(Number.isFinite(s.x) && Number.isFinite(s.y), `${s.key} finite`).toBe(true);
+                if (s.kind === 'text') expect(s.x >= -1 && s.x <= scene.width + 1, `${f.name} ${s.key} text anchor inside the width`).toBe(true);
+                if (s.kind === 'path') expect(s.d, `${f.name} ${s.key} path`).not.toMatch(/NaN|undefined|Infinity/);
               }
             }
             for (const c of def.model.enabled(states[i])) {

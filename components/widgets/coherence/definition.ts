@@ -23,7 +23,8 @@
  * `both`). Event: `coherence-sim:step` with `detail: { index, steps, narration, findings, verdict }`.
  */
 import { COHERENCE_PRESETS, coherenceModel, type CohChoice, type CoherenceParams, type CoherenceState } from '../../../sims/dma/index.ts';
-import type { WidgetCtx, WidgetDefinition } from '../../player/definition.ts';
+import { phoneMinWidth } from '../../scene/scene.ts';
+import { sceneFigures, type WidgetCtx, type WidgetDefinition } from '../../player/definition.ts';
 import { esc } from '../../player/shell-html.ts';
 import { choiceStyle, dataVerdict, narrationOf, noSourceText, platformInfo } from './format.ts';
 import { COH_SCHED_PROMPT, platformHtml, programHtml, tablesHtml, verdictHtml } from './html.ts';
@@ -61,35 +62,32 @@ export const coherenceWidget: WidgetDefinition<CoherenceParams, CoherenceState, 
     { name: 'cohtables', place: 'tables', cls: 'coh-tables', lazy: true, html: (c) => tablesHtml(c.state) },
     { name: 'verdict', place: 'caption', cls: 'coh-verdictbox', html: (c) => verdictHtml(c.state, finished(c)) },
   ],
-  figures: [
-    {
-      name: 'memory',
-      tab: 'RAM & cache',
-      svgClass: 'coh-svg',
-      // The 360-unit scene's smallest text (8.5 units) drawn at 11 px: 360 * 11 / 8.5.
-      phoneMinWidth: 466,
-      caption: () => 'RAM and the CPU cache',
-      title: (c) => `RAM line by line, with the CPU cache slot of each line under it (${platformInfo(c.params).name})`,
-      legend: () =>
-        `<ul class="coh-legend">${key('coh-key-dirty', 'dirty: newer than RAM')}${key('coh-key-differs', 'cached byte differs from RAM')}${key('coh-key-new', 'changed by this step')}${key('coh-key-cpu', 'owned by the CPU')}${key('coh-key-dev', 'owned by the device')}</ul>`,
-    },
-    {
-      name: 'owner',
-      tab: 'Ownership',
-      svgClass: 'coh-svg',
-      phoneMinWidth: 466,
-      caption: () => 'Who owns the buffer: map and dma_sync_*_for_device hand it to the device; dma_sync_*_for_cpu and unmap hand it back',
-      title: () => 'Who owns each DMA mapping: the ownership token at the CPU or at the device',
-    },
-    {
-      name: 'data',
-      tab: 'Transfers',
-      svgClass: 'coh-svg',
-      phoneMinWidth: 466,
-      caption: () => 'The device’s transfers and the CPU’s reads',
-      title: () => 'What the device moved and what the CPU read, against a machine without caches',
-    },
-  ],
+  figures: sceneFigures(
+    // Every scene's smallest text is 8.5 units.
+    { svgClass: 'coh-svg', phoneMinWidth: phoneMinWidth(8.5) },
+    [
+      {
+        name: 'memory',
+        tab: 'RAM & cache',
+        caption: () => 'RAM and the CPU cache',
+        title: (c) => `RAM line by line, with the CPU cache slot of each line under it (${platformInfo(c.params).name})`,
+        legend: () =>
+          `<ul class="coh-legend">${key('coh-key-dirty', 'dirty: newer than RAM')}${key('coh-key-differs', 'cached byte differs from RAM')}${key('coh-key-new', 'changed by this step')}${key('coh-key-cpu', 'owned by the CPU')}${key('coh-key-dev', 'owned by the device')}</ul>`,
+      },
+      {
+        name: 'owner',
+        tab: 'Ownership',
+        caption: () => 'Who owns the buffer: map and dma_sync_*_for_device hand it to the device; dma_sync_*_for_cpu and unmap hand it back',
+        title: () => 'Who owns each DMA mapping: the ownership token at the CPU or at the device',
+      },
+      {
+        name: 'data',
+        tab: 'Transfers',
+        caption: () => 'The device’s transfers and the CPU’s reads',
+        title: () => 'What the device moved and what the CPU read, against a machine without caches',
+      },
+    ],
+  ),
   scenes: () => import('./scenes.ts').then((m) => m.cohScenes),
   facts: (c) => ({ platform: platformInfo(c.params).key, findings: String(c.state.findings.length), verdict: dataVerdict(c.state).kind }),
   stepDetail: (c) => ({ findings: c.state.findings.length, verdict: dataVerdict(c.state).kind }),

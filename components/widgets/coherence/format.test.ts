@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replay, coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
+import { coherenceModel, COHERENCE_PRESETS } from '../../../sims/dma/index.ts';
 import {
   bytesShort,
   changesOf,
@@ -15,12 +15,9 @@ import {
   range,
   slotInfo,
 } from './format.ts';
+import { presetRunner, last } from '../../../tests/unit/helpers/widget-test.ts';
 
-function run(key: string): CoherenceState[] {
-  const p = COHERENCE_PRESETS[key];
-  return replay(coherenceModel, p.params, 1, p.schedule);
-}
-const last = <T>(xs: readonly T[]): T => xs[xs.length - 1];
+const run = presetRunner(coherenceModel, COHERENCE_PRESETS);
 
 describe('coherence widget words', () => {
   it('formats ranges and bytes', () => {

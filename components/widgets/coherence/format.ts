@@ -6,8 +6,9 @@
  * on the data ("stale data", "old bytes sent", or right). Used by the layout
  * (`coh-layout.ts`), the HTML views (`coh-html.ts`), the server render and the element.
  */
-import type { StepEvent } from '../../../sims/core/model.ts';
 import type { CohChoice, CoherenceParams, CoherenceState, CpuOp, DeviceTransfer, DmaMapping, MappingOwner } from '../../../sims/dma/index.ts';
+import { noSourceByActor } from '../../player/definition.ts';
+import { seriesColor } from '../../scene/palette.ts';
 
 /** A byte as two hex digits: `0f`. */
 export function hex2(b: number): string {
@@ -219,26 +220,23 @@ export function narrationOf(state: CoherenceState): string {
 }
 
 /** Text of the muted source chip for a step with no kernel source. */
-export function noSourceText(state: CoherenceState): string {
-  const e: StepEvent | null = state.event;
-  if (!e) return '';
-  if (e.actor === 'device') return 'the device (hardware), not kernel code';
-  if (e.actor === 'cache') return 'the cache hardware: an eviction or speculative fill, no kernel code';
-  return 'the driver’s own code (loads, stores, starting the device), not the DMA API';
-}
+export const noSourceText = noSourceByActor(
+  (state: CoherenceState) => state.event?.actor,
+  { device: 'the device (hardware), not kernel code', cache: 'the cache hardware: an eviction or speculative fill, no kernel code' },
+  'the driver’s own code (loads, stores, starting the device), not the DMA API',
+);
+
+/** The left-edge colour of a scheduler button, by the choice's kind. */
+const CHOICE_COLOR: Readonly<Record<CohChoice['kind'], string>> = {
+  cpu: 'var(--sim-accent)',
+  device: seriesColor(3),
+  evict: 'var(--sim-muted)',
+  fill: seriesColor(1),
+};
 
 /** Style of a scheduler button: its kind and left-edge colour. */
 export function choiceStyle(c: CohChoice): { kind: string; color: string } {
-  switch (c.kind) {
-    case 'cpu':
-      return { kind: 'cpu', color: 'var(--sim-accent)' };
-    case 'device':
-      return { kind: 'device', color: 'var(--w3, #b45309)' };
-    case 'evict':
-      return { kind: 'evict', color: 'var(--sim-muted)' };
-    case 'fill':
-      return { kind: 'fill', color: 'var(--w1, #c026d3)' };
-  }
+  return { kind: c.kind, color: CHOICE_COLOR[c.kind] };
 }
 
 /** Bytes the program's reads and transfers will need, per item, in order (fixed by the

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { replay, coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
+import { coherenceModel, COHERENCE_PRESETS } from '../../../sims/dma/index.ts';
 import { platformHtml, programHtml, tablesHtml, verdictHtml } from './html.ts';
+import { presetRunner } from '../../../tests/unit/helpers/widget-test.ts';
 
-function run(key: string): CoherenceState[] {
-  const p = COHERENCE_PRESETS[key];
-  return replay(coherenceModel, p.params, 1, p.schedule);
-}
+const run = presetRunner(coherenceModel, COHERENCE_PRESETS);
 
 describe('coherence widget HTML', () => {
   it('puts each finding under the call that caused it', () => {

@@ -1,40 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { replay, coherenceModel, COHERENCE_PRESETS, type CoherenceState } from '../../../sims/dma/index.ts';
+import { coherenceModel, COHERENCE_PRESETS } from '../../../sims/dma/index.ts';
 import { COH_W, cohFrame, dataScene, memoryScene, ownerScene } from './layout.ts';
-import { sceneToSvg, type RectShape, type Scene, type Shape } from '../../scene/scene.ts';
+import { sceneToSvg, type RectShape } from '../../scene/scene.ts';
+import { presetRunner, shapeByKey as byKey } from '../../../tests/unit/helpers/widget-test.ts';
 
-function run(key: string): CoherenceState[] {
-  const p = COHERENCE_PRESETS[key];
-  return replay(coherenceModel, p.params, 1, p.schedule);
-}
-const byKey = (s: Scene, key: string): Shape | undefined => s.shapes.find((x) => x.key === key);
+const run = presetRunner(coherenceModel, COHERENCE_PRESETS);
 
 describe('coherence diagrams layout', () => {
-  for (const key of Object.keys(COHERENCE_PRESETS)) {
-    it(`${key}: fixed sizes, unique keys, inside the width, at every step`, () => {
+  // Sizes, keys and edges of every scene at every step: tests/unit/widget-contract.test.ts.
+  it('draws every scene at the one scene width, each saying which step it shows', () => {
+    for (const key of Object.keys(COHERENCE_PRESETS)) {
       const states = run(key);
       const f = cohFrame(states[0].params);
-      const sizes = new Set<string>();
       states.forEach((s, i) => {
         const prev = i > 0 ? states[i - 1] : null;
         for (const scene of [memoryScene(s, prev, f), ownerScene(s, prev, f), dataScene(s, f)]) {
           expect(scene.width).toBe(COH_W);
-          sizes.add(`${scene.desc.slice(0, 0)}${scene.height}`);
-          const keys = scene.shapes.map((x) => x.key);
-          expect(new Set(keys).size, `duplicate keys at step ${i}`).toBe(keys.length);
-          for (const sh of scene.shapes) {
-            if (sh.kind !== 'rect') continue;
-            expect(sh.x).toBeGreaterThanOrEqual(0);
-            expect(sh.x + sh.w).toBeLessThanOrEqual(COH_W + 0.01);
-            expect(sh.y + sh.h).toBeLessThanOrEqual(scene.height + 0.01);
-          }
           expect(scene.desc).toMatch(new RegExp(`^Step ${i}\\b`));
         }
       });
-      // Three diagrams, each one height for the whole run.
-      expect(sizes.size).toBeLessThanOrEqual(3);
-    });
-  }
+    }
+  });
 
   it('marks stale cache bytes and dirty lines', () => {
     const states = run('rx-no-sync-arm');

@@ -16,10 +16,11 @@
  * (re-exported here).
  */
 import { DAQ_PRESETS, daqModel, type DaqChoice, type DaqParams, type DaqState, type Lane } from '../../../sims/daq/index.ts';
-import type { WidgetCtx, WidgetDefinition } from '../../player/definition.ts';
+import { sceneFigures, type WidgetCtx, type WidgetDefinition } from '../../player/definition.ts';
 import { narrationOf, noSourceText } from './format.ts';
 import { buffersLegendHtml, countersHtml, formulaHtml, paramsFormHtml, tablesHtml, timelineLegendHtml } from './html.ts';
 import { DAQ_PHONE_MIN_W } from './layout.ts';
+import { seriesColor } from '../../scene/palette.ts';
 
 export * from './fields.ts';
 
@@ -29,9 +30,9 @@ type Ctx = WidgetCtx<DaqParams, DaqState, undefined>;
 const LANE_COLOR: Record<Lane, string> = {
   device: 'var(--sim-warn)',
   dma: 'var(--sim-ok)',
-  irq: 'var(--w1, #c026d3)',
+  irq: seriesColor(1),
   kthread: 'var(--sim-bad)',
-  process: 'var(--w0, #2563eb)',
+  process: seriesColor(0),
 };
 
 /** What the buffers tab shows, by design. */
@@ -59,26 +60,25 @@ export const daqWidget: WidgetDefinition<DaqParams, DaqState, DaqChoice> = {
     { name: 'formula', place: 'footer', update: 'run', html: (c: Ctx) => formulaHtml(c.state) },
     { name: 'paramsbox', place: 'footer', update: 'run', html: (c: Ctx) => paramsFormHtml(c.params) },
   ],
-  figures: [
-    {
-      name: 'timeline',
-      tab: 'Timeline',
-      svgClass: 'daq-svg',
-      phoneMinWidth: DAQ_PHONE_MIN_W,
-      caption: () => 'Who is busy when: the last activities on each lane (the table view lists them all)',
-      title: () => 'Timeline of the device, the DMA engine, the interrupt, the kernel thread and the process',
-      legend: (c: Ctx) => timelineLegendHtml(c.params),
-    },
-    {
-      name: 'buffers',
-      tab: 'Buffers',
-      svgClass: 'daq-svg',
-      phoneMinWidth: DAQ_PHONE_MIN_W,
-      caption: (c: Ctx) => BUFFERS[c.params.design].caption,
-      title: (c: Ctx) => BUFFERS[c.params.design].caption,
-      legend: (c: Ctx) => buffersLegendHtml(c.params),
-    },
-  ],
+  figures: sceneFigures(
+    { svgClass: 'daq-svg', phoneMinWidth: DAQ_PHONE_MIN_W },
+    [
+      {
+        name: 'timeline',
+        tab: 'Timeline',
+        caption: () => 'Who is busy when: the last activities on each lane (the table view lists them all)',
+        title: () => 'Timeline of the device, the DMA engine, the interrupt, the kernel thread and the process',
+        legend: (c: Ctx) => timelineLegendHtml(c.params),
+      },
+      {
+        name: 'buffers',
+        tab: 'Buffers',
+        caption: (c: Ctx) => BUFFERS[c.params.design].caption,
+        title: (c: Ctx) => BUFFERS[c.params.design].caption,
+        legend: (c: Ctx) => buffersLegendHtml(c.params),
+      },
+    ],
+  ),
   scenes: () => import('./scenes.ts').then((m) => m.daqScenes),
   facts: (c: Ctx) => ({
     delivered: String(c.state.counters.delivered_bytes),

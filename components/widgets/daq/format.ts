@@ -4,6 +4,7 @@
  * the server component and the element alike.
  */
 import { summarize, type DaqState, type RingState } from '../../../sims/daq/index.ts';
+import { noSourceByActor } from '../../player/definition.ts';
 
 /** `1,234.5` style with a fixed number of decimals (en-US grouping). */
 export function num(x: number, decimals = 0): string {
@@ -71,16 +72,10 @@ export function narrationOf(s: DaqState): string {
 }
 
 /** The muted chip for a step outside kernel code. */
-export function noSourceText(s: DaqState): string {
-  switch (s.event?.actor) {
-    case 'dma':
-      return 'the device: no CPU involved';
-    case 'process':
-      return 'user space';
-    default:
-      return '';
-  }
-}
+export const noSourceText = noSourceByActor((s: DaqState) => s.event?.actor, {
+  dma: 'the device: no CPU involved',
+  process: 'user space',
+});
 
 /** Owner names of the ring, for text. */
 export const OWNER_TEXT = { device: 'device (armed for DMA)', driver: 'driver (filled, not yet published)', user: 'user space' } as const;

@@ -10,7 +10,7 @@
  * Sizes are SVG user units. Text is 10 to 11 units: on a phone a figure is drawn at least
  * `DAQ_PHONE_MIN_W` px wide so the smallest text stays at 11 px.
  */
-import type { Scene, Shape } from '../../scene/scene.ts';
+import { phoneMinWidth, type Scene, type Shape } from '../../scene/scene.ts';
 import { LANES, LANE_NAMES, ringOwners, type Bar, type DaqState, type RingState } from '../../../sims/daq/index.ts';
 import { bytes, dur } from './format.ts';
 
@@ -19,7 +19,7 @@ export const DAQ_SCENE_W = 560;
 /** Smallest text size of the scenes (`.daq-barlabel`, `.daq-tick`, `.daq-note`, `.daq-slotown`), in user units. */
 export const DAQ_MIN_FONT = 10;
 /** Phones: the drawings' minimum width in CSS px, so the smallest text is 11 px. */
-export const DAQ_PHONE_MIN_W = Math.ceil((DAQ_SCENE_W * 11) / DAQ_MIN_FONT);
+export const DAQ_PHONE_MIN_W = phoneMinWidth(DAQ_MIN_FONT, DAQ_SCENE_W);
 
 /** The lane names' column, right of the bars. */
 const LABEL_W = 96;

@@ -1,13 +1,14 @@
 /**
  * <dpl-fd-table>: the fd-table widget's behaviour. The server renders the table, the form and
- * an empty log (FdTable.astro); this element keeps the list of states of the fd model
- * (sims/fd), applies the call a button names to the last state, re-renders the rows with the
- * same view functions as the server, appends the call and its result to the log, and
- * announces the model's narration in a polite live region. "Step back" drops the last call;
+ * an empty log (FdTable.astro); this element (a `StepLogElement`, which keeps the history of
+ * states of the fd model, sims/fd, and the log in step) applies the call a button names to the
+ * last state, re-renders the rows with the same view functions as the server, logs the call
+ * and its result, and announces the model's narration in a polite live region. "Step back" drops the last call;
  * "Reset" starts a fresh process. A bad number in a field is refused with a message and
  * changes nothing.
  */
 import { initialState, step, type FdOp, type FdState } from '../../../sims/fd/index.ts';
+import { StepLogElement } from '../../player/step-log.ts';
 import { resultText, rowsHtml, summaryText } from './fd-view.ts';
 
 /** Parses a field as an integer; null (with the reason) when it is not one. */
@@ -16,40 +17,20 @@ export function parseFd(raw: string): number | null {
   return /^-?\d{1,9}$/.test(t) ? Number(t) : null;
 }
 
-export class DplFdTable extends HTMLElement {
-  private states: FdState[] = [];
-
+export class DplFdTable extends StepLogElement<FdState> {
   connectedCallback(): void {
     if (this.dataset.ready) return;
     this.dataset.ready = '1';
     this.states = [initialState({ limit: Number(this.dataset.limit ?? 12) })];
-    this.addEventListener('click', (ev) => {
-      const b = (ev.target as HTMLElement).closest<HTMLButtonElement>('button[data-call]');
-      if (b && this.contains(b)) this.call(b.dataset.call!);
-    });
-    this.querySelector('form')?.addEventListener('submit', (ev) => ev.preventDefault());
+    this.onButton('call', (b) => this.call(b.dataset.call!));
     for (const b of this.querySelectorAll<HTMLButtonElement>('button[data-call]')) b.disabled = false;
     this.render();
   }
 
   /** Runs the call a button names ('open', 'close', 'dup', 'dup2', 'dupfd', 'back', 'reset'). */
   call(name: string): void {
-    if (name === 'reset') {
-      this.states = [this.states[0]];
-      this.log().replaceChildren();
-      this.render();
-      this.say('Fresh process: fds 0, 1 and 2 open, everything else free.');
-      return;
-    }
-    if (name === 'back') {
-      if (this.states.length > 1) {
-        this.states.pop();
-        this.log().lastElementChild?.remove();
-      }
-      this.render();
-      this.say(this.states.length > 1 ? `Back to after ${this.states[this.states.length - 1].event!.call}.` : 'Back to the fresh process.');
-      return;
-    }
+    if (name === 'reset') return this.restartFrom(this.states[0], 'Fresh process: fds 0, 1 and 2 open, everything else free.');
+    if (name === 'back') return this.stepBack((left) => (left ? `Back to after ${this.current.event!.call}.` : 'Back to the fresh process.'));
     const fd = parseFd(this.field('fd'));
     const arg = parseFd(this.field('arg'));
     let op: FdOp;
@@ -58,38 +39,23 @@ export class DplFdTable extends HTMLElement {
     else if (name === 'close' || name === 'dup') op = { op: name, fd };
     else if (arg === null) return this.say(`Type an integer in the ${name === 'dup2' ? 'newfd' : 'min'} field first.`);
     else op = name === 'dup2' ? { op: 'dup2', fd, newfd: arg } : { op: 'dupfd', fd, min: arg };
-    const next = step(this.states[this.states.length - 1], op);
-    this.states.push(next);
+    const next = step(this.current, op);
     const e = next.event!;
-    const li = document.createElement('li');
-    li.className = e.ret < 0 ? 'fdw__err' : 'fdw__ok';
     const code = document.createElement('code');
     code.textContent = e.call;
-    li.append(code, ` → ${resultText(e)}`);
-    this.log().append(li);
-    this.render();
-    this.say(e.narration);
+    this.pushStep(next, [code, ` → ${resultText(e)}`], e.narration, e.ret < 0);
   }
 
   private field(name: string): string {
     return this.querySelector<HTMLInputElement>(`input[name="${name}"]`)?.value ?? '';
   }
 
-  private log(): HTMLElement {
-    return this.querySelector<HTMLElement>('.fdw__log')!;
-  }
-
-  private render(): void {
-    const s = this.states[this.states.length - 1];
+  protected render(): void {
+    const s = this.current;
     this.querySelector('tbody')!.innerHTML = rowsHtml(s);
     this.querySelector('.fdw__summary')!.textContent = summaryText(s);
     const back = this.querySelector<HTMLButtonElement>('button[data-call="back"]');
     if (back) back.disabled = this.states.length === 1;
-  }
-
-  private say(text: string): void {
-    const status = this.querySelector('.fdw__status')!;
-    status.textContent = text;
   }
 }
 

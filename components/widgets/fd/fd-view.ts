@@ -50,34 +50,34 @@ export function summaryText(s: FdState): string {
  */
 export function widgetHtml(s: FdState, uid: string): string {
   const btn = (call: string, label: string, extra = '') => `<button type="button" data-call="${call}" disabled${extra}>${label}</button>`;
-  return `<div class="fdw">
+  return `<div class="steplog fdw">
   <div class="fdw__tablebox">
-    <table class="fdw__table">
+    <table class="steplog__table">
       <caption>File descriptor table of one process (RLIMIT_NOFILE = ${s.limit})</caption>
       <thead><tr><th scope="col">fd</th><th scope="col">refers to</th><th scope="col"><span class="fdw__sr">search hint</span></th></tr></thead>
       <tbody>${rowsHtml(s)}</tbody>
     </table>
     <p class="fdw__summary">${summaryText(s)}</p>
   </div>
-  <form class="fdw__controls" aria-labelledby="${uid}-h">
-    <p class="fdw__h" id="${uid}-h">Make a system call</p>
+  <form class="steplog__controls" aria-labelledby="${uid}-h">
+    <p class="steplog__h" id="${uid}-h">Make a system call</p>
     <div class="fdw__fields">
       <label>fd <input name="fd" type="text" inputmode="numeric" autocomplete="off" value="3" size="4"></label>
       <label>newfd / min <input name="arg" type="text" inputmode="numeric" autocomplete="off" value="10" size="4"></label>
     </div>
-    <div class="fdw__buttons">
+    <div class="steplog__buttons">
       ${btn('open', '<code>open()</code>')}
       ${btn('close', '<code>close(fd)</code>')}
       ${btn('dup', '<code>dup(fd)</code>')}
       ${btn('dup2', '<code>dup2(fd, newfd)</code>')}
       ${btn('dupfd', '<code>fcntl(fd, F_DUPFD, min)</code>')}
     </div>
-    <div class="fdw__buttons">
+    <div class="steplog__buttons">
       ${btn('back', 'Step back')}
       ${btn('reset', 'Reset')}
     </div>
-    <p class="fdw__status" role="status" aria-live="polite" aria-atomic="true"></p>
-    <ol class="fdw__log" aria-label="Calls made so far" tabindex="0"></ol>
+    <p class="steplog__status" role="status" aria-live="polite" aria-atomic="true"></p>
+    <ol class="steplog__log" aria-label="Calls made so far" tabindex="0"></ol>
   </form>
 </div>`;
 }

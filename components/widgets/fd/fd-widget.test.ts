@@ -7,19 +7,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initialState } from '../../../sims/fd/index.ts';
 import { widgetHtml, rowsHtml } from './fd-view.ts';
 import { defineFdTable, parseFd } from './fd-element.ts';
+import { mountHost, q, statusText } from '../../../tests/unit/helpers/dom.ts';
 
 beforeAll(() => defineFdTable());
 
-function mount(limit = 12): HTMLElement {
-  document.body.innerHTML = `<dpl-fd-table data-limit="${limit}">${widgetHtml(initialState({ limit }), 'w')}</dpl-fd-table>`;
-  return document.querySelector('dpl-fd-table')!;
-}
-const q = (el: Element, s: string) => el.querySelector<HTMLElement>(s)!;
+const mount = (limit = 12): HTMLElement => mountHost('dpl-fd-table', { limit }, widgetHtml(initialState({ limit }), 'w'));
 const click = (el: Element, call: string) => q(el, `button[data-call="${call}"]`).click();
-const set = (el: Element, name: string, v: string) => { (q(el, `input[name="${name}"]`) as HTMLInputElement).value = v; };
+const set = (el: Element, name: string, v: string) => { q<HTMLInputElement>(el, `input[name="${name}"]`).value = v; };
 const row = (el: Element, fd: number) => q(el, `tr[data-fd="${fd}"] td`).textContent;
-const status = (el: Element) => q(el, '.fdw__status').textContent;
-const log = (el: Element) => [...el.querySelectorAll('.fdw__log li')].map((li) => li.textContent);
+const log = (el: Element) => [...el.querySelectorAll('.steplog__log li')].map((li) => li.textContent);
 
 describe('fd-table widget', () => {
   it('server markup: one row per fd, 0-2 on the terminal, buttons disabled until upgraded', () => {
@@ -50,7 +46,7 @@ describe('fd-table widget', () => {
     expect(row(el, 3)).toBe('/dev/null #3');
     expect(row(el, 4)).toBe('/dev/null #2');
     expect(log(el)).toEqual(['open("/dev/null", O_RDONLY) → 3', 'open("/dev/null", O_RDONLY) → 4', 'close(3) → 0', 'open("/dev/null", O_RDONLY) → 3']);
-    expect(status(el)).toBe('open("/dev/null", O_RDONLY) = 3: a new open file; 3 is the lowest free fd.');
+    expect(statusText(el)).toBe('open("/dev/null", O_RDONLY) = 3: a new open file; 3 is the lowest free fd.');
     expect(q(el, 'tr[data-fd="3"]').classList.contains('fdw__row--changed')).toBe(true);
   });
 
@@ -64,11 +60,11 @@ describe('fd-table widget', () => {
     set(el, 'arg', '2');
     click(el, 'dupfd');
     expect(log(el).at(-1)).toBe('fcntl(9, F_DUPFD, 2) → -1, errno EBADF');
-    expect(q(el, '.fdw__log li:last-child').className).toBe('fdw__err');
+    expect(q(el, '.steplog__log li:last-child').className).toBe('steplog__err');
     set(el, 'fd', '1');
     set(el, 'arg', '12');
     click(el, 'dupfd');
-    expect(status(el)).toBe('fcntl(1, F_DUPFD, 12) = -1, errno EINVAL: min 12 is outside 0..11 (RLIMIT_NOFILE 12).');
+    expect(statusText(el)).toBe('fcntl(1, F_DUPFD, 12) = -1, errno EINVAL: min 12 is outside 0..11 (RLIMIT_NOFILE 12).');
   });
 
   it('a field that is not an integer is refused with a message and changes nothing', () => {
@@ -76,7 +72,7 @@ describe('fd-table widget', () => {
     const before = q(el, 'tbody').innerHTML;
     set(el, 'fd', 'three');
     click(el, 'close');
-    expect(status(el)).toBe('Type an fd number (an integer) in the fd field first.');
+    expect(statusText(el)).toBe('Type an fd number (an integer) in the fd field first.');
     expect(q(el, 'tbody').innerHTML).toBe(before);
     expect(log(el)).toEqual([]);
     expect(parseFd(' -1 ')).toBe(-1);
@@ -90,7 +86,7 @@ describe('fd-table widget', () => {
     click(el, 'back');
     expect(row(el, 4)).toBe('free');
     expect(log(el).length).toBe(1);
-    expect(status(el)).toBe('Back to after open("/dev/null", O_RDONLY).');
+    expect(statusText(el)).toBe('Back to after open("/dev/null", O_RDONLY).');
     click(el, 'reset');
     expect(q(el, 'tbody').innerHTML).toBe(rowsHtml(initialState({ limit: 12 })));
     expect(log(el)).toEqual([]);

@@ -1,6 +1,6 @@
 /** Words and derived facts of the memory widget (format.ts), on the model's presets. */
 import { describe, expect, it } from 'vitest';
-import { MM_PRESETS, mmModel, replay, walk } from '../../../sims/mm/index.ts';
+import { MM_PRESETS, mmModel, walk } from '../../../sims/mm/index.ts';
 import {
   accessAt,
   addressFields,
@@ -18,8 +18,9 @@ import {
   retSentence,
   walkTyped,
 } from './format.ts';
+import { presetRunner } from '../../../tests/unit/helpers/widget-test.ts';
 
-const run = (key: string) => replay(mmModel, MM_PRESETS[key].params, 1, MM_PRESETS[key].schedule);
+const run = presetRunner(mmModel, MM_PRESETS);
 
 describe('addresses', () => {
   it('splits 0x7f0000001234 into 9/9/9/9/12 fields, PGD first', () => {

@@ -1,17 +1,10 @@
 /** The memory widget's text views (html.ts): tables, driver calls, the pin check. */
 import { describe, expect, it } from 'vitest';
-import { MM_PRESETS, mmModel, replay, walk } from '../../../sims/mm/index.ts';
+import { MM_PRESETS, mmModel, walk } from '../../../sims/mm/index.ts';
 import { choiceHtmlFor, driverCallsHtml, framesTableHtml, pagesTableHtml, pinCheckHtml, tablesHtml, walkTableHtml } from './html.ts';
+import { presetRunner, htmlText as text } from '../../../tests/unit/helpers/widget-test.ts';
 
-const run = (key: string) => replay(mmModel, MM_PRESETS[key].params, 1, MM_PRESETS[key].schedule);
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+const run = presetRunner(mmModel, MM_PRESETS);
 
 describe('tables', () => {
   it('walk table: one row per level, the offset, and the physical address', () => {

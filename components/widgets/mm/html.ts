@@ -29,6 +29,8 @@ import {
   type DmaTarget,
 } from './format.ts';
 import { choiceButtonHtml, esc, type ChoiceButtonStyle } from '../../player/shell-html.ts';
+import { noSourceByActor } from '../../player/definition.ts';
+import { seriesColor } from '../../scene/palette.ts';
 
 /** The prompt above the scheduler buttons. */
 export const MM_SCHED_PROMPT = '<strong>Play the scheduler:</strong> choose who acts next: a process, the driver, the device or the kernel’s background work.';
@@ -37,29 +39,23 @@ export const MM_SCHED_PROMPT = '<strong>Play the scheduler:</strong> choose who 
 export const MM_NO_CHOICES = '<p class="sim-note">Nothing can happen next: every process, the driver and the device are done.</p>';
 
 /** The muted source chip of a step that runs no kernel function (the device, the driver's own code, a plain MMU access). */
-export function noSourceText(state: MmState): string {
-  switch (state.event?.actor) {
-    case 'device':
-      return 'the device: no kernel code runs';
-    case 'driver':
-      return 'the driver’s own code';
-    default:
-      return typeof state.event?.actor === 'number' ? 'the MMU: no fault, no kernel code' : '';
-  }
-}
+export const noSourceText = noSourceByActor((state: MmState) => (typeof state.event?.actor === 'number' ? 'process' : state.event?.actor), {
+  device: 'the device: no kernel code runs',
+  driver: 'the driver’s own code',
+  // A process's step that runs no kernel code: a load or store the MMU translates.
+  process: 'the MMU: no fault, no kernel code',
+});
 
-/** The colour of a scheduler button by actor: processes by pid, then driver, device, kernel. */
+/** The colour of the scheduler buttons of the actors other than the processes. */
+const ACTOR_COLOR: Readonly<Record<Exclude<MmChoice['actor'], 'process'>, string>> = {
+  driver: 'var(--accent, #1f5fd1)',
+  device: 'var(--warn, #9a6700)',
+  kernel: 'var(--muted, #56606f)',
+};
+
+/** The colour of a scheduler button by actor: processes by pid (the series palette), then driver, device, kernel. */
 function actorColor(c: MmChoice): string {
-  switch (c.actor) {
-    case 'process':
-      return `var(--w${c.pid % 4}, ${['#2563eb', '#c026d3', '#15803d', '#b45309'][c.pid % 4]})`;
-    case 'driver':
-      return 'var(--accent, #1f5fd1)';
-    case 'device':
-      return 'var(--warn, #9a6700)';
-    case 'kernel':
-      return 'var(--muted, #56606f)';
-  }
+  return c.actor === 'process' ? seriesColor(c.pid) : ACTOR_COLOR[c.actor];
 }
 
 /** How a scheduler button is coloured: by actor (`data-kind`), processes by pid. */
@@ -72,18 +68,17 @@ export function choiceHtmlFor(state: MmState, choice: MmChoice, index: number, d
   return choiceButtonHtml(mmModel.describeChoice(state, choice), index, choiceStyle(choice), disabled);
 }
 
+/** Why the translation view walks an address, by where the address came from. */
+const WALK_WHY: Readonly<Record<Access['from'], string>> = {
+  'this-step': 'the address this step uses',
+  earlier: 'the address an earlier step used',
+  preset: 'the address this run uses first',
+  buffer: 'the start of the buffer',
+};
+
 /** Why the translation view walks this address, in a few words. */
 export function walkWhy(a: Access): string {
-  switch (a.from) {
-    case 'this-step':
-      return 'the address this step uses';
-    case 'earlier':
-      return 'the address an earlier step used';
-    case 'preset':
-      return 'the address this run uses first';
-    case 'buffer':
-      return 'the start of the buffer';
-  }
+  return WALK_WHY[a.from];
 }
 
 /** The header line: the machine and process 0's mappings. */

@@ -1,10 +1,11 @@
 /** Geometry of the memory widget's diagrams (layout.ts) and the marker fitting of its views. */
 import { describe, expect, it } from 'vitest';
-import { MM_PRESETS, mmModel, replay } from '../../../sims/mm/index.ts';
+import { MM_PRESETS, mmModel } from '../../../sims/mm/index.ts';
 import { addressFields } from './format.ts';
 import { arcPath, bitFields, frameColumns, maxProcRows, memoryLayout, RESERVE_WIDTHS, reservedHeights, walkLayout } from './layout.ts';
+import { presetRunner } from '../../../tests/unit/helpers/widget-test.ts';
 
-const run = (key: string) => replay(mmModel, MM_PRESETS[key].params, 1, MM_PRESETS[key].schedule);
+const run = presetRunner(mmModel, MM_PRESETS);
 
 describe('frame columns', () => {
   it('puts 16 frames in one row on a desktop, two rows of 8 on a phone', () => {

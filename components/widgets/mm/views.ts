@@ -23,7 +23,7 @@ import type { MmState } from '../../../sims/mm/index.ts';
 import { addressFields, fieldName, hex48, walkOutcomeText } from './format.ts';
 import { memoryDesc, stepWalk, type WalkShown } from './html.ts';
 import type { CustomView, CustomViewHost, WidgetCtx } from '../../player/definition.ts';
-import { arcLift, arcPath, bitFields, maxProcRows, memoryLayout, walkLayout, type DmaArrow, type FrameBox, type LinkLine, type MoveArc, type PageBox } from './layout.ts';
+import { arcLift, arcPath, bitFields, maxProcRows, memoryLayout, walkLayout, type DmaArrow, type FrameBox, type LinkLine, type PageBox } from './layout.ts';
 import { maybeTransition, reducedMotion, STEP_MS } from '../../scene/motion.ts';
 
 /** What the diagrams show for one step. */
@@ -53,6 +53,24 @@ export interface MmDiagramElements {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type G = Selection<SVGGElement, any, any, any>;
+
+/**
+ * Joins `data` by `key` to the `<g class="<cls>">` children of `parent`: each entering one gets
+ * a `<path>` and a `<text>` (and opacity 0 when `fadeIn`, for the caller to fade in); leaving
+ * ones are removed. Returns the joined groups.
+ */
+function pathTextGroups<D>(parent: G, cls: string, data: readonly D[], key: (d: D) => string, fadeIn: boolean): Selection<SVGGElement, D, SVGGElement, unknown> {
+  return parent
+    .selectAll<SVGGElement, D>(`g.${cls}`)
+    .data(data, key)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', cls);
+      g.append('path');
+      g.append('text');
+      if (fadeIn) g.style('opacity', 0);
+      return g;
+    });
+}
 
 const linkGen = linkVertical<{ source: [number, number]; target: [number, number] }, [number, number]>();
 
@@ -364,21 +382,7 @@ export function createMmDiagrams(el: MmDiagramElements): MmDiagrams {
         .text(active ? 'DMA device: busy' : 'DMA device: idle');
     }
 
-    const dma = gDma
-      .selectAll<SVGGElement, DmaArrow>('g.mm-dma-arrow')
-      .data(L.dma, (d) => d.key)
-      .join(
-        (enter) => {
-          const g = enter.append('g').attr('class', 'mm-dma-arrow');
-          g.append('path');
-          g.append('text');
-          g.style('opacity', 0);
-          return g;
-        },
-        (update) => update,
-        (exit) => exit.remove(),
-      )
-      .attr('data-status', (d) => d.status);
+    const dma = pathTextGroups(gDma, 'mm-dma-arrow', L.dma, (d) => d.key, true).attr('data-status', (d) => d.status);
     dma
       .select('path')
       .attr('d', dmaPath)
@@ -394,19 +398,7 @@ export function createMmDiagrams(el: MmDiagramElements): MmDiagrams {
       .text(dmaLabel);
     tr(dma).style('opacity', 1);
 
-    gMoves
-      .selectAll<SVGGElement, MoveArc>('g.mm-move')
-      .data(L.moves, (d) => d.key)
-      .join(
-        (enter) => {
-          const g = enter.append('g').attr('class', 'mm-move');
-          g.append('path');
-          g.append('text');
-          return g;
-        },
-        (update) => update,
-        (exit) => exit.remove(),
-      )
+    pathTextGroups(gMoves, 'mm-move', L.moves, (d) => d.key, false)
       .attr('data-reason', (d) => d.move.reason)
       .call((g) => {
         g.select('path').attr('d', (d) => arcPath(d.from, d.to)).attr('marker-end', `url(#${el.idPrefix}-arrow-move)`);

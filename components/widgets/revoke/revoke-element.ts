@@ -1,30 +1,25 @@
 /**
  * <dpl-revoke-mmap>: the revoke-an-mmap widget's behaviour. The server renders the page table,
  * the form and an empty log (RevokeMmap.astro, from revoke-view.ts); this element keeps the
- * list of states of the revoke model (sims/revoke), applies the step a button names, re-renders
- * with the same view functions, logs the step and announces the model's narration in a polite
- * live region. Changing the fault handler or the SIGBUS-handler box starts a fresh run (the
- * driver and the program are different ones). Only the steps the model allows are enabled; if
- * the focused button becomes disabled (the process was killed), focus moves to Step back.
+ * history of states of the revoke model (sims/revoke) and the log in step (a `StepLogElement`),
+ * applies the step a button names, re-renders with the same view functions, logs the step and
+ * announces the model's narration in a polite live region. Changing the fault handler or the
+ * SIGBUS-handler box starts a fresh run (the driver and the program are different ones). Only
+ * the steps the model allows are enabled; if the focused button becomes disabled (the process
+ * was killed), focus moves to Step back.
  */
 import { enabled, initialState, step, type Policy, type RevokeChoice, type RevokeState } from '../../../sims/revoke/index.ts';
+import { StepLogElement } from '../../player/step-log.ts';
 import { countersText, logText, rowsHtml, scratchText } from './revoke-view.ts';
 
-export class DplRevokeMmap extends HTMLElement {
-  private states: RevokeState[] = [];
-
+export class DplRevokeMmap extends StepLogElement<RevokeState> {
   connectedCallback(): void {
     if (this.dataset.ready) return;
     const pages = Number(this.dataset.pages ?? 4);
     const policy: Policy = this.dataset.policy === 'scratch' ? 'scratch' : 'sigbus';
     this.states = [initialState({ pages, policy, sigbusHandler: false })];
-    this.addEventListener('click', (ev) => {
-      const b = (ev.target as HTMLElement).closest<HTMLButtonElement>('button[data-act]');
-      if (b && this.contains(b) && !b.disabled) this.act(b.dataset.act!, Number(b.dataset.page ?? -1));
-    });
-    const form = this.querySelector('form')!;
-    form.addEventListener('submit', (ev) => ev.preventDefault());
-    form.addEventListener('change', () => this.restart());
+    this.onButton('act', (b) => this.act(b.dataset.act!, Number(b.dataset.page ?? -1)));
+    this.querySelector('form')!.addEventListener('change', () => this.restart());
     for (const el of this.querySelectorAll<HTMLInputElement>('input')) el.disabled = false;
     this.dataset.ready = '1';
     this.render();
@@ -32,49 +27,27 @@ export class DplRevokeMmap extends HTMLElement {
 
   /** Runs what a button names: 'write' (with its page), 'revoke', 'back' or 'reset'. */
   act(name: string, page: number): void {
-    if (name === 'reset') {
-      this.states = [this.states[0]];
-      this.log().replaceChildren();
-      this.render();
-      return this.say('A fresh mapping: every PTE points at the device again.');
-    }
-    if (name === 'back') {
-      if (this.states.length > 1) {
-        this.states.pop();
-        this.log().lastElementChild?.remove();
-      }
-      this.render();
-      return this.say(this.states.length > 1 ? 'Back one step.' : 'Back to the fresh mapping.');
-    }
+    if (name === 'reset') return this.restartFrom(this.states[0], 'A fresh mapping: every PTE points at the device again.');
+    if (name === 'back') return this.stepBack((left) => (left ? 'Back one step.' : 'Back to the fresh mapping.'));
     const choice: RevokeChoice = name === 'revoke' ? { act: 'revoke' } : { act: 'write', page };
-    const cur = this.states[this.states.length - 1];
+    const cur = this.current;
     if (!enabled(cur).some((c) => c.act === choice.act && (c.act === 'revoke' || c.page === page))) return this.say('That step is not possible now.');
     const next = step(cur, choice);
-    this.states.push(next);
-    const li = document.createElement('li');
-    li.textContent = logText(next);
-    if (next.event!.outcome === 'fault-sigbus') li.className = 'rvw__err';
-    this.log().append(li);
-    this.render();
-    this.say(next.event!.narration);
+    this.pushStep(next, [logText(next)], next.event!.narration, next.event!.outcome === 'fault-sigbus');
   }
 
   /** Starts again with the policy and handler the form now shows. */
   restart(): void {
     const policy: Policy = this.querySelector<HTMLInputElement>('input[type="radio"]:checked')?.value === 'scratch' ? 'scratch' : 'sigbus';
     const sigbusHandler = this.querySelector<HTMLInputElement>('input[name="handler"]')?.checked === true;
-    this.states = [initialState({ pages: this.states[0].pages, policy, sigbusHandler })];
-    this.log().replaceChildren();
-    this.render();
-    this.say(`A fresh mapping; after a revoke the fault handler will ${policy === 'sigbus' ? 'return VM_FAULT_SIGBUS' : 'map a scratch page'}${policy === 'sigbus' ? (sigbusHandler ? ', and the process has a SIGBUS handler' : ', and the process has no SIGBUS handler') : ''}.`);
+    this.restartFrom(
+      initialState({ pages: this.states[0].pages, policy, sigbusHandler }),
+      `A fresh mapping; after a revoke the fault handler will ${policy === 'sigbus' ? 'return VM_FAULT_SIGBUS' : 'map a scratch page'}${policy === 'sigbus' ? (sigbusHandler ? ', and the process has a SIGBUS handler' : ', and the process has no SIGBUS handler') : ''}.`,
+    );
   }
 
-  private log(): HTMLElement {
-    return this.querySelector<HTMLElement>('.rvw__log')!;
-  }
-
-  private render(): void {
-    const s = this.states[this.states.length - 1];
+  protected render(): void {
+    const s = this.current;
     this.querySelector('tbody')!.innerHTML = rowsHtml(s);
     this.querySelector('.rvw__scratch')!.textContent = scratchText(s);
     this.querySelector('.rvw__counters')!.textContent = countersText(s);
@@ -95,10 +68,6 @@ export class DplRevokeMmap extends HTMLElement {
       const back = this.querySelector<HTMLButtonElement>('button[data-act="back"]')!;
       (back.disabled ? this.querySelector<HTMLButtonElement>('button[data-act="reset"]')! : back).focus();
     }
-  }
-
-  private say(text: string): void {
-    this.querySelector('.rvw__status')!.textContent = text;
   }
 }
 

@@ -39,9 +39,9 @@ export function countersText(s: RevokeState): string {
 export function widgetHtml(s: RevokeState, uid: string): string {
   const pol = (p: Policy, label: string) => `<label><input type="radio" name="${uid}-policy" value="${p}"${s.policy === p ? ' checked' : ''} disabled> ${label}</label>`;
   const writes = s.ptes.map((_, i) => `<button type="button" data-act="write" data-page="${i}" disabled>Write page ${i}</button>`).join('');
-  return `<div class="rvw">
+  return `<div class="steplog rvw">
   <div class="rvw__state">
-    <table class="rvw__table">
+    <table class="steplog__table">
       <caption>The process's page table for the mapped region</caption>
       <thead><tr><th scope="col">page</th><th scope="col">PTE maps</th><th scope="col">device page holds</th></tr></thead>
       <tbody>${rowsHtml(s)}</tbody>
@@ -49,21 +49,21 @@ export function widgetHtml(s: RevokeState, uid: string): string {
     <p class="rvw__scratch">${scratchText(s)}</p>
     <p class="rvw__counters">${countersText(s)}</p>
   </div>
-  <form class="rvw__controls" aria-labelledby="${uid}-h">
-    <p class="rvw__h" id="${uid}-h">Run it</p>
+  <form class="steplog__controls" aria-labelledby="${uid}-h">
+    <p class="steplog__h" id="${uid}-h">Run it</p>
     <fieldset class="rvw__policy"><legend>After the revoke, the driver's fault handler</legend>
       ${pol('sigbus', 'returns <code>VM_FAULT_SIGBUS</code>')}
       ${pol('scratch', 'maps a scratch page')}
       <label class="rvw__handler"><input type="checkbox" name="handler"${s.sigbusHandler ? ' checked' : ''} disabled> the process has a SIGBUS handler</label>
     </fieldset>
-    <div class="rvw__buttons" role="group" aria-label="The process writes">${writes}</div>
-    <div class="rvw__buttons">
+    <div class="steplog__buttons" role="group" aria-label="The process writes">${writes}</div>
+    <div class="steplog__buttons">
       <button type="button" data-act="revoke" disabled>Revoke (driver)</button>
       <button type="button" data-act="back" disabled>Step back</button>
       <button type="button" data-act="reset" disabled>Reset</button>
     </div>
-    <p class="rvw__status" role="status" aria-live="polite" aria-atomic="true"></p>
-    <ol class="rvw__log" aria-label="Steps so far" tabindex="0"></ol>
+    <p class="steplog__status" role="status" aria-live="polite" aria-atomic="true"></p>
+    <ol class="steplog__log" aria-label="Steps so far" tabindex="0"></ol>
   </form>
 </div>`;
 }

@@ -8,24 +8,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initialState } from '../../../sims/revoke/index.ts';
 import { widgetHtml, rowsHtml } from './revoke-view.ts';
 import { defineRevokeMmap } from './revoke-element.ts';
+import { chooseRadio, mountHost, q, statusText } from '../../../tests/unit/helpers/dom.ts';
 
 beforeAll(() => defineRevokeMmap());
 
-function mount(pages = 4): HTMLElement {
-  document.body.innerHTML = `<dpl-revoke-mmap data-pages="${pages}" data-policy="sigbus">${widgetHtml(initialState({ pages, policy: 'sigbus' }), 'w')}</dpl-revoke-mmap>`;
-  return document.querySelector('dpl-revoke-mmap')!;
-}
-const q = <T extends Element = HTMLElement>(el: Element, s: string) => el.querySelector<T>(s)!;
+const mount = (pages = 4): HTMLElement => mountHost('dpl-revoke-mmap', { pages, policy: 'sigbus' }, widgetHtml(initialState({ pages, policy: 'sigbus' }), 'w'));
 const btn = (el: Element, act: string, page?: number) => q<HTMLButtonElement>(el, page === undefined ? `button[data-act="${act}"]` : `button[data-act="${act}"][data-page="${page}"]`);
 const write = (el: Element, page: number) => btn(el, 'write', page).click();
 const pte = (el: Element, page: number) => q(el, `tr[data-page="${page}"] .rvw__pte`).textContent;
-const status = (el: Element) => q(el, '.rvw__status').textContent;
-const log = (el: Element) => [...el.querySelectorAll('.rvw__log li')].map((li) => li.textContent);
-function choose(el: Element, policy: string) {
-  const r = q<HTMLInputElement>(el, `input[value="${policy}"]`);
-  r.checked = true;
-  r.dispatchEvent(new Event('change', { bubbles: true }));
-}
+const log = (el: Element) => [...el.querySelectorAll('.steplog__log li')].map((li) => li.textContent);
 
 describe('revoke-mmap widget', () => {
   it('server markup: every PTE to a device page, controls disabled until upgraded', () => {
@@ -45,8 +36,8 @@ describe('revoke-mmap widget', () => {
     expect([0, 1, 2, 3].map((p) => pte(el, p))).toEqual(['none', 'none', 'none', 'none']);
     expect(btn(el, 'revoke').disabled).toBe(true);
     write(el, 1);
-    expect(status(el)).toContain('VM_FAULT_SIGBUS');
-    expect(status(el)).toContain('killed');
+    expect(statusText(el)).toContain('VM_FAULT_SIGBUS');
+    expect(statusText(el)).toContain('killed');
     expect(log(el)).toEqual(['write #1 to page 1: reached the device', 'revoke: every PTE cleared', 'write #2 to page 1: fault, SIGBUS, process killed']);
     expect(q(el, '.rvw__counters').textContent).toBe('Process: killed by SIGBUS. Writes 2: 1 reached the device, 0 landed in the scratch page, 1 never happened. Faults 1, SIGBUS 1.');
     expect([0, 1, 2, 3].every((p) => btn(el, 'write', p).disabled)).toBe(true);
@@ -64,13 +55,13 @@ describe('revoke-mmap widget', () => {
 
   it('scratch page: the late write faults once, lands in the scratch page; the device keeps its contents', () => {
     const el = mount();
-    choose(el, 'scratch');
-    expect(status(el)).toBe('A fresh mapping; after a revoke the fault handler will map a scratch page.');
+    chooseRadio(el, 'scratch');
+    expect(statusText(el)).toBe('A fresh mapping; after a revoke the fault handler will map a scratch page.');
     expect(q(el, '.rvw__handler').hidden).toBe(true);
     write(el, 0);
     btn(el, 'revoke').click();
     write(el, 0);
-    expect(status(el)).toContain('vmf_insert_pfn()');
+    expect(statusText(el)).toContain('vmf_insert_pfn()');
     write(el, 0);
     write(el, 2);
     expect(pte(el, 0)).toBe('scratch 0x1a2b3');

@@ -15,7 +15,8 @@
  * Host facts: `data-iommu` (`on` | `off`), `data-reports` (dma-debug reports so far).
  */
 import { DMA_PRESETS, dmaModel, type DmaChoice, type DmaParams, type DmaState } from '../../../sims/dma/index.ts';
-import type { WidgetCtx, WidgetDefinition } from '../../player/definition.ts';
+import { phoneMinWidth } from '../../scene/scene.ts';
+import { sceneFigures, type WidgetCtx, type WidgetDefinition } from '../../player/definition.ts';
 import { narrationOf, reportSteps } from './format.ts';
 import { countsHtml, noSourceText, paramsSummaryHtml, reportsHtml, SG_SCHED_PROMPT, sgTableHtml, tablesHtml } from './html.ts';
 
@@ -51,38 +52,35 @@ export const sgWidget: WidgetDefinition<DmaParams, DmaState, DmaChoice, SgRunFac
     { name: 'sgtables', place: 'tables', cls: 'sg-tables', html: (c) => tablesHtml(c.state, c.frame.reportSteps) },
     { name: 'reports', place: 'caption', cls: 'sg-reports', attrs: { 'aria-live': 'polite' }, html: (c) => reportsHtml(c.states, c.index) },
   ],
-  figures: [
-    {
-      name: 'pages',
-      tab: 'Pages',
-      svgClass: 'sg-svg',
-      // The 360-unit scene's smallest text (9 units) drawn at 11 px: 360 * 11 / 9.
-      phoneMinWidth: 440,
-      caption: () => 'Pages → frames, and the scatterlist over them',
-      title: () => 'The user buffer’s pages, the physical frames they are pinned in, and the scatterlist entries over those frames',
-      legend: (c) =>
-        `<ul class="sg-legend">${key('sg-key-entry', 'bytes of an sg entry')}${key('sg-key-dev', 'owned by the device')}${key('sg-key-written', `${c.params.dir === 'DMA_TO_DEVICE' ? 'read' : 'written'} by the device`)}${
-          c.states.some((s) => s.reports.some((r) => r.kind === 'unmap-count' && r.unsyncedPfns.length > 0)) ? key('sg-key-stale', 'never handed back to the CPU') : ''
-        }</ul>`,
-    },
-    {
-      name: 'iommu',
-      tab: 'IOMMU',
-      svgClass: 'sg-svg',
-      phoneMinWidth: 440,
-      caption: (c) => (iommuOn(c) ? 'The IOMMU: IOVA → physical, and DMA segments' : 'No IOMMU: bus address = physical address'),
-      title: (c) => (iommuOn(c) ? 'IOMMU: IOVA granules (left) translated to physical frames (right), with the DMA segments' : 'No IOMMU: each entry’s bus address (left) is its physical address (right)'),
-      legend: (c) => (iommuOn(c) ? `<ul class="sg-legend">${key('sg-key-seg', 'DMA segment (sg_dma_address, sg_dma_len)')}${key('sg-key-granule', 'granule mapped for an entry')}</ul>` : ''),
-    },
-    {
-      name: 'device',
-      tab: 'Device',
-      svgClass: 'sg-svg',
-      phoneMinWidth: 440,
-      caption: () => 'The driver’s loop and the device’s descriptors',
-      title: () => 'The driver’s loop over the buffer and the device’s descriptor list',
-    },
-  ],
+  figures: sceneFigures(
+    // Every scene's smallest text is 9 units.
+    { svgClass: 'sg-svg', phoneMinWidth: phoneMinWidth(9) },
+    [
+      {
+        name: 'pages',
+        tab: 'Pages',
+        caption: () => 'Pages → frames, and the scatterlist over them',
+        title: () => 'The user buffer’s pages, the physical frames they are pinned in, and the scatterlist entries over those frames',
+        legend: (c) =>
+          `<ul class="sg-legend">${key('sg-key-entry', 'bytes of an sg entry')}${key('sg-key-dev', 'owned by the device')}${key('sg-key-written', `${c.params.dir === 'DMA_TO_DEVICE' ? 'read' : 'written'} by the device`)}${
+            c.states.some((s) => s.reports.some((r) => r.kind === 'unmap-count' && r.unsyncedPfns.length > 0)) ? key('sg-key-stale', 'never handed back to the CPU') : ''
+          }</ul>`,
+      },
+      {
+        name: 'iommu',
+        tab: 'IOMMU',
+        caption: (c) => (iommuOn(c) ? 'The IOMMU: IOVA → physical, and DMA segments' : 'No IOMMU: bus address = physical address'),
+        title: (c) => (iommuOn(c) ? 'IOMMU: IOVA granules (left) translated to physical frames (right), with the DMA segments' : 'No IOMMU: each entry’s bus address (left) is its physical address (right)'),
+        legend: (c) => (iommuOn(c) ? `<ul class="sg-legend">${key('sg-key-seg', 'DMA segment (sg_dma_address, sg_dma_len)')}${key('sg-key-granule', 'granule mapped for an entry')}</ul>` : ''),
+      },
+      {
+        name: 'device',
+        tab: 'Device',
+        caption: () => 'The driver’s loop and the device’s descriptors',
+        title: () => 'The driver’s loop over the buffer and the device’s descriptor list',
+      },
+    ],
+  ),
   scenes: () => import('./scenes.ts').then((m) => m.sgScenes),
   facts: (c) => ({ iommu: iommuOn(c) ? 'on' : 'off', reports: String(c.state.reports.length) }),
   stepDetail: (c) => ({ reports: c.state.reports.length }),

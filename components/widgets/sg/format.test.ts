@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../../sims/core/model.ts';
 import { dmaModel } from '../../../sims/dma/index.ts';
 import { DMA_PRESETS } from '../../../sims/dma/index.ts';
-import type { DmaState } from '../../../sims/dma/index.ts';
 import {
   bytesText,
   chunkText,
@@ -28,12 +26,9 @@ import {
   sourceText,
   staleFrames,
 } from './format.ts';
+import { presetRunner } from '../../../tests/unit/helpers/widget-test.ts';
 
-/** Every state of a preset's run, initial first. */
-function run(key: string): DmaState[] {
-  const p = DMA_PRESETS[key];
-  return replay(dmaModel, p.params, 1, p.schedule);
-}
+const run = presetRunner(dmaModel, DMA_PRESETS);
 
 describe('sg words', () => {
   it('formats addresses and sizes', () => {

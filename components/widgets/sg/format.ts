@@ -8,6 +8,7 @@
 import { hex } from '../../../sims/core/text.ts';
 import type { StepEvent } from '../../../sims/core/model.ts';
 import type { DmaParams, DmaReport, DmaState, SgEntry, TransferChunk } from '../../../sims/dma/index.ts';
+import { seriesColor } from '../../scene/palette.ts';
 
 export { hex };
 
@@ -19,12 +20,9 @@ export function bytesText(n: number): string {
   return `${n} bytes`;
 }
 
-const ENTRY_FALLBACKS = ['#2563eb', '#c026d3', '#15803d', '#b45309'];
-
-/** The CSS colour of sg entry `i` (the site's `--w0..--w3`, cycling, with fallbacks). */
+/** The CSS colour of sg entry `i`: the series palette's (`--w0..--w3`, cycling, with fallbacks). */
 export function entryColor(i: number): string {
-  const k = ((i % 4) + 4) % 4;
-  return `var(--w${k}, ${ENTRY_FALLBACKS[k]})`;
+  return seriesColor(i);
 }
 
 /** `sg[2]`: how the views label sg entry `i`. */

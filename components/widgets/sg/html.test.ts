@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../../sims/core/model.ts';
 import { dmaModel } from '../../../sims/dma/index.ts';
 import { DMA_PRESETS } from '../../../sims/dma/index.ts';
-import type { DmaState } from '../../../sims/dma/index.ts';
 import { countsHtml, noSourceText, paramsSummaryHtml, reportsHtml, sgTableHtml, tablesHtml } from './html.ts';
 import { reportSteps } from './format.ts';
+import { presetRunner, htmlText as text } from '../../../tests/unit/helpers/widget-test.ts';
 
-function run(key: string): DmaState[] {
-  const p = DMA_PRESETS[key];
-  return replay(dmaModel, p.params, 1, p.schedule);
-}
-/** The text of an HTML string, tags dropped and entities of `esc` undone. */
-const text = (html: string): string =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+const run = presetRunner(dmaModel, DMA_PRESETS);
 
 describe('sg text views', () => {
   it('says there is no table before the loop and after sg_free_table', () => {

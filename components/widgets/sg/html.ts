@@ -8,6 +8,7 @@
 import { iommuGranules } from '../../../sims/dma/index.ts';
 import type { DmaReport, DmaState } from '../../../sims/dma/index.ts';
 import { esc } from '../../player/shell-html.ts';
+import { noSourceByActor } from '../../player/definition.ts';
 import {
   bytesText,
   chunkText,
@@ -222,10 +223,11 @@ export function reportsHtml(states: readonly DmaState[], index: number): string 
 
 /** Text of the muted chip for a step with no kernel source: the driver's own code or the
  *  device. */
-export function noSourceText(state: DmaState): string {
-  if (!state.event) return '';
-  return state.event.actor === 'device' ? 'the device (hardware), not kernel code' : 'the driver’s own code (the loop from the original answers), not the kernel’s';
-}
+export const noSourceText = noSourceByActor(
+  (state: DmaState) => state.event?.actor,
+  { device: 'the device (hardware), not kernel code' },
+  'the driver’s own code (the loop from the original answers), not the kernel’s',
+);
 
 /** The prompt above the "what happens next" button. */
 export const SG_SCHED_PROMPT =

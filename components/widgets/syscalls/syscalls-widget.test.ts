@@ -8,26 +8,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { counts, plan, summary } from '../../../sims/syscalls/index.ts';
 import { widgetHtml, parseN, countsInner } from './syscalls-view.ts';
 import { defineSyscallCount } from './syscalls-element.ts';
+import { chooseRadio, mountHost, q, statusText } from '../../../tests/unit/helpers/dom.ts';
 
 beforeAll(() => defineSyscallCount());
 
-function mount(n = 1000, way: 'sysfs-reopen' | 'ioctl' = 'sysfs-reopen'): HTMLElement {
-  document.body.innerHTML = `<dpl-syscall-count data-n="${n}" data-way="${way}">${widgetHtml(n, way, 'w')}</dpl-syscall-count>`;
-  return document.querySelector('dpl-syscall-count')!;
-}
-const q = <T extends Element = HTMLElement>(el: Element, s: string) => el.querySelector<T>(s)!;
+const mount = (n = 1000, way: 'sysfs-reopen' | 'ioctl' = 'sysfs-reopen'): HTMLElement => mountHost('dpl-syscall-count', { n, way }, widgetHtml(n, way, 'w'));
 const cell = (el: Element, way: string, metric: string) => q(el, `td[data-way="${way}"][data-metric="${metric}"]`).textContent;
-const status = (el: Element) => q(el, '.scw__status').textContent;
 const calls = (el: Element) => [...el.querySelectorAll('.scw__seq tbody tr')].map((r) => `${r.querySelector('.scw__times')!.textContent} ${r.querySelector('code')!.textContent}`);
 function setN(el: Element, v: string) {
   const input = q<HTMLInputElement>(el, 'input[name="n"]');
   input.value = v;
   input.dispatchEvent(new Event('change', { bubbles: true }));
-}
-function choose(el: Element, way: string) {
-  const r = q<HTMLInputElement>(el, `input[value="${way}"]`);
-  r.checked = true;
-  r.dispatchEvent(new Event('change', { bubbles: true }));
 }
 
 describe('syscall-count widget', () => {
@@ -49,9 +40,9 @@ describe('syscall-count widget', () => {
 
   it('choosing the kept-open sysfs file shows one open, N pwrites, one close, and announces the totals', () => {
     const el = mount(1000);
-    choose(el, 'sysfs-open');
+    chooseRadio(el, 'sysfs-open');
     expect(calls(el)).toEqual(['once fd = open("/sys/devices/platform/demo/level", O_WRONLY)', '× 1,000 pwrite(fd, "128\\n", 4, 0)', 'once close(fd)']);
-    expect(status(el)).toBe('sysfs: kept open, pwrite at offset 0, 1,000 values: 1,002 system calls, 2,004 crossings, 4,033 bytes copied in, 1,000 text parses, 1 path lookup.');
+    expect(statusText(el)).toBe('sysfs: kept open, pwrite at offset 0, 1,000 values: 1,002 system calls, 2,004 crossings, 4,033 bytes copied in, 1,000 text parses, 1 path lookup.');
     expect(q(el, 'td[data-way="sysfs-open"][data-metric="parses"]').classList.contains('scw__sel')).toBe(true);
   });
 
@@ -72,7 +63,7 @@ describe('syscall-count widget', () => {
     const el = mount(1000);
     const before = q(el, '.scw__counts').innerHTML;
     setN(el, '0');
-    expect(status(el)).toBe('N must be a whole number from 1 to 100,000. The tables still show N = 1,000.');
+    expect(statusText(el)).toBe('N must be a whole number from 1 to 100,000. The tables still show N = 1,000.');
     setN(el, 'lots');
     expect(q(el, '.scw__counts').innerHTML).toBe(before);
     expect(el.dataset.invalid).toBe('1');

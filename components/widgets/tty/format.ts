@@ -4,16 +4,16 @@
  * views all say the same thing in the same words.
  */
 import type { Cell, TtyState, WriterPhase, WriterState } from '../../../sims/tty/index.ts';
+import { seriesColor } from '../../scene/palette.ts';
 
 /** Writer `i`'s letter: 'A' + i (the byte it writes). */
 export function letter(i: number): string {
   return String.fromCharCode(65 + i);
 }
 
-/** The CSS colour of writer `i` (custom property with a fallback). */
+/** The CSS colour of writer `i`: the series palette's (`--w0..--w3`, with fallbacks). */
 export function writerColor(i: number): string {
-  const fallback = ['#2563eb', '#c026d3', '#15803d', '#b45309'][i % 4];
-  return `var(--w${i % 4}, ${fallback})`;
+  return seriesColor(i);
 }
 
 /** The name of the lock this variant uses. */

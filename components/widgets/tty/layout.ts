@@ -15,13 +15,13 @@
  * `BUFFER_PHONE_MIN_W` px or wider to keep it at 11 px.
  */
 import type { Cell, TtyState } from '../../../sims/tty/index.ts';
-import { SCENE_W, type Scene, type Shape } from '../../scene/scene.ts';
+import { phoneMinWidth, SCENE_W, type Scene, type Shape } from '../../scene/scene.ts';
 import { letter, pipeCount, ringCount, runsOf, runsText, writerColor } from './format.ts';
 
 /** The smallest text of the buffer scene, in SVG units (`.rv-*` font sizes in `tty.css`). */
 export const BUFFER_MIN_FONT = 12;
 /** Phones: the buffer scene's minimum width in CSS px, so its smallest text stays ≥ 11 px. */
-export const BUFFER_PHONE_MIN_W = Math.ceil((SCENE_W * 11) / BUFFER_MIN_FONT);
+export const BUFFER_PHONE_MIN_W = phoneMinWidth(BUFFER_MIN_FONT);
 
 /** At most this many drawn slots; a larger ring is drawn with each slot standing for several. */
 const MAX_SLOTS = 64;

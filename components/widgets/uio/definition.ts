@@ -19,7 +19,8 @@
  * Event: `uio-sim:step` with `detail: { index, steps, narration, count, stray, faults }`.
  */
 import { UIO_PRESETS, uioModel, type UioChoice, type UioParams, type UioState } from '../../../sims/uio/index.ts';
-import type { WidgetCtx, WidgetDefinition } from '../../player/definition.ts';
+import { phoneMinWidth } from '../../scene/scene.ts';
+import { sceneFigures, type WidgetCtx, type WidgetDefinition } from '../../player/definition.ts';
 import { choiceColor, narrationOf, noSourceText, strayFrames } from './format.ts';
 import { statusHtml, tablesHtml, UIO_SCHED_PROMPT } from './html.ts';
 
@@ -47,34 +48,33 @@ export const uioWidget: WidgetDefinition<UioParams, UioState, UioChoice> = {
     { name: 'uiotables', place: 'tables', cls: 'uio-tables', lazy: true, html: (c) => tablesHtml(c.state, c.prev) },
     { name: 'status', place: 'caption', cls: 'uio-statusbox', html: (c) => statusHtml(c.state) },
   ],
-  figures: [
-    {
-      name: 'device',
-      tab: 'Device',
-      svgClass: 'uio-svg',
-      // The 360-unit scene's smallest text (9 units) drawn at 11 px: 360 * 11 / 9.
-      phoneMinWidth: 440,
-      // Short enough for one line on a phone (the drawing keeps the height above the control bar).
-      caption: (c) => (vfio(c) ? 'The device, bound to vfio-pci' : 'The UIO device: registers, count, maps'),
-      title: (c) =>
-        vfio(c)
-          ? 'The device bound to vfio-pci: its registers, its interrupts, process A'
-          : 'The UIO device: its registers, the interrupt line, the interrupt count, process A’s read(), and the UIO maps',
-    },
-    {
-      name: 'memory',
-      tab: 'Memory',
-      svgClass: 'uio-svg',
-      phoneMinWidth: 440,
-      caption: (c) => (vfio(c) ? 'Memory, the IOMMU in between' : 'Memory, no IOMMU: where DMA lands'),
-      title: (c) =>
-        vfio(c)
-          ? 'Physical memory with an IOMMU: the device’s DMA goes through IOVA → frame mappings; a wrong IOVA is blocked'
-          : 'Physical memory with no IOMMU: frames by owner, and where the device’s DMA writes land',
-      legend: (c) =>
-        `<ul class="uio-legend">${key('uio-own-a', 'process A')}${key('uio-own-b', 'process B')}${key('uio-own-dma', 'DMA buffer')}${key('uio-own-kernel', 'kernel')}${key('uio-own-free', 'free')}${key('uio-key-dma', 'DMA write')}${key('uio-key-stray', 'stray DMA write')}${vfio(c) ? key('uio-key-blocked', 'blocked by the IOMMU') : ''}</ul>`,
-    },
-  ],
+  figures: sceneFigures(
+    // Every scene's smallest text is 9 units.
+    { svgClass: 'uio-svg', phoneMinWidth: phoneMinWidth(9) },
+    [
+      {
+        name: 'device',
+        tab: 'Device',
+        // Short enough for one line on a phone (the drawing keeps the height above the control bar).
+        caption: (c) => (vfio(c) ? 'The device, bound to vfio-pci' : 'The UIO device: registers, count, maps'),
+        title: (c) =>
+          vfio(c)
+            ? 'The device bound to vfio-pci: its registers, its interrupts, process A'
+            : 'The UIO device: its registers, the interrupt line, the interrupt count, process A’s read(), and the UIO maps',
+      },
+      {
+        name: 'memory',
+        tab: 'Memory',
+        caption: (c) => (vfio(c) ? 'Memory, the IOMMU in between' : 'Memory, no IOMMU: where DMA lands'),
+        title: (c) =>
+          vfio(c)
+            ? 'Physical memory with an IOMMU: the device’s DMA goes through IOVA → frame mappings; a wrong IOVA is blocked'
+            : 'Physical memory with no IOMMU: frames by owner, and where the device’s DMA writes land',
+        legend: (c) =>
+          `<ul class="uio-legend">${key('uio-own-a', 'process A')}${key('uio-own-b', 'process B')}${key('uio-own-dma', 'DMA buffer')}${key('uio-own-kernel', 'kernel')}${key('uio-own-free', 'free')}${key('uio-key-dma', 'DMA write')}${key('uio-key-stray', 'stray DMA write')}${vfio(c) ? key('uio-key-blocked', 'blocked by the IOMMU') : ''}</ul>`,
+      },
+    ],
+  ),
   scenes: () => import('./scenes.ts').then((m) => m.uioScenes),
   facts: (c) => ({
     iommu: vfio(c) ? 'vfio' : 'off',

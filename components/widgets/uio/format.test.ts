@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replay, uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
+import { uioModel, UIO_PRESETS } from '../../../sims/uio/index.ts';
 import {
   frameText,
   irqLineKind,
@@ -18,11 +18,9 @@ import {
   strayFrames,
   writesNow,
 } from './format.ts';
+import { presetRunner } from '../../../tests/unit/helpers/widget-test.ts';
 
-function run(key: string): UioState[] {
-  const p = UIO_PRESETS[key];
-  return replay(uioModel, p.params, 1, p.schedule);
-}
+const run = presetRunner(uioModel, UIO_PRESETS);
 
 describe('registers', () => {
   it('names the bits that are set, and what the number registers hold', () => {

@@ -8,6 +8,8 @@
 import { CTRL_START, IRQ_ENABLE_DONE, PAGE_SIZE, REG, REG_NAMES, REG_WIDTH, STATUS_BUSY, STATUS_DONE, STATUS_ERR, UIO_PATH, VFIO_PATH, hex, type RegName, type DmaWrite, type FrameOwner, type IrqState, type UioChoice, type UioMap, type UioState } from '../../../sims/uio/index.ts';
 
 import { plural } from '../../../sims/core/text.ts';
+import { noSourceByActor } from '../../player/definition.ts';
+import { seriesColor } from '../../scene/palette.ts';
 
 export { hex };
 
@@ -135,32 +137,33 @@ export function readPhaseText(p: ReadPhase): string {
   }
 }
 
+/**
+ * Each owner of a frame, once: its words, the short tag drawn in its frame, its CSS class
+ * suffix (`uio-own-<cls>`), and its colour in the series palette (`seriesColor`; none for the
+ * kernel's own pages and free frames, drawn in the neutral colours).
+ */
+export const FRAME_OWNERS: Readonly<Record<FrameOwner, { name: string; tag: string; cls: string; series?: number }>> = {
+  A: { name: 'process A', tag: 'A', cls: 'a', series: 0 },
+  B: { name: 'process B', tag: 'B', cls: 'b', series: 1 },
+  'dma-buffer': { name: 'DMA buffer', tag: 'DMA', cls: 'dma', series: 2 },
+  kernel: { name: 'kernel', tag: 'kernel', cls: 'kernel' },
+  'kernel-map': { name: 'kernel page (UIO map)', tag: 'kmap', cls: 'kmap', series: 3 },
+  free: { name: 'free', tag: 'free', cls: 'free' },
+};
+
 /** Who a frame belongs to, in words. */
 export function ownerName(o: FrameOwner): string {
-  switch (o) {
-    case 'A':
-      return 'process A';
-    case 'B':
-      return 'process B';
-    case 'dma-buffer':
-      return 'DMA buffer';
-    case 'kernel':
-      return 'kernel';
-    case 'kernel-map':
-      return 'kernel page (UIO map)';
-    case 'free':
-      return 'free';
-  }
+  return FRAME_OWNERS[o].name;
 }
 
 /** Short owner tag drawn in a frame: `A`, `B`, `DMA`, `kernel`, `kmap`, `free`. */
 export function ownerTag(o: FrameOwner): string {
-  return { A: 'A', B: 'B', 'dma-buffer': 'DMA', kernel: 'kernel', 'kernel-map': 'kmap', free: 'free' }[o];
+  return FRAME_OWNERS[o].tag;
 }
 
-/** The css class suffix for an owner: `a`, `b`, `dma`, `kernel`, `kmap`, `free`. */
+/** The owner's CSS class suffix: `uio-own-<this>`. */
 export function ownerClass(o: FrameOwner): string {
-  return { A: 'a', B: 'b', 'dma-buffer': 'dma', kernel: 'kernel', 'kernel-map': 'kmap', free: 'free' }[o];
+  return FRAME_OWNERS[o].cls;
 }
 
 /** `pfn 2 (0x2000)`. */
@@ -222,31 +225,16 @@ export function narrationOf(s: UioState): string {
 }
 
 /** The muted chip of a step with no kernel source: who acted, outside the kernel. */
-export function noSourceText(s: UioState): string {
-  switch (s.event?.actor) {
-    case 'A':
-      return 'in process A: a load or store through its mapping, no system call';
-    case 'B':
-      return 'in process B: its own memory';
-    case 'device':
-      return 'on the bus: the device, no kernel code runs';
-    default:
-      return '';
-  }
-}
+export const noSourceText = noSourceByActor((s: UioState) => s.event?.actor, {
+  A: 'in process A: a load or store through its mapping, no system call',
+  B: 'in process B: its own memory',
+  device: 'on the bus: the device, no kernel code runs',
+});
 
 /** A colour for a scheduler button (`--wc`) by who acts. */
 export function choiceColor(c: UioChoice): string {
-  switch (c.actor) {
-    case 'A':
-      return 'var(--w0, #2563eb)';
-    case 'B':
-      return 'var(--w1, #c026d3)';
-    case 'device':
-      return 'var(--sim-warn)';
-    default:
-      return 'var(--sim-muted)';
-  }
+  if (c.actor === 'A' || c.actor === 'B') return seriesColor(FRAME_OWNERS[c.actor].series!);
+  return c.actor === 'device' ? 'var(--sim-warn)' : 'var(--sim-muted)';
 }
 
 /** Frames hit by stray writes so far, with the step and whether they are B's. */

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { replay, uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
+import { uioModel, UIO_PRESETS } from '../../../sims/uio/index.ts';
 import { interruptTableHtml, mapsTableHtml, registersTableHtml, statusHtml, tablesHtml } from './html.ts';
+import { presetRunner } from '../../../tests/unit/helpers/widget-test.ts';
 
-function run(key: string): UioState[] {
-  const p = UIO_PRESETS[key];
-  return replay(uioModel, p.params, 1, p.schedule);
-}
+const run = presetRunner(uioModel, UIO_PRESETS);
 
 describe('uio table view', () => {
   it('has a table per part of the state, each with a caption and header cells', () => {

@@ -1,34 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { replay, uioModel, UIO_PRESETS, type UioState } from '../../../sims/uio/index.ts';
-import { sceneToSvg, type Scene, type Shape } from '../../scene/scene.ts';
+import { uioModel, UIO_PRESETS } from '../../../sims/uio/index.ts';
+import { sceneToSvg, type Scene } from '../../scene/scene.ts';
 import { UIO_SCENE_W, arrowHead, deviceScene, frameY, framesSummary, memoryScene, sCurve } from './layout.ts';
+import { presetRunner, shapeByKey as byKey } from '../../../tests/unit/helpers/widget-test.ts';
 
-function run(key: string): UioState[] {
-  const p = UIO_PRESETS[key];
-  return replay(uioModel, p.params, 1, p.schedule);
-}
-const byKey = (scene: Scene, key: string): Shape | undefined => scene.shapes.find((s) => s.key === key);
+const run = presetRunner(uioModel, UIO_PRESETS);
 const texts = (scene: Scene): string[] => scene.shapes.flatMap((s) => (s.kind === 'text' ? [s.text] : []));
 
 describe('uio diagrams layout', () => {
-  it('keeps each scene’s size for a whole run, with unique keys and finite numbers', () => {
+  // Sizes, keys and finite numbers of every scene at every step: tests/unit/widget-contract.test.ts.
+  it('draws every scene at the one scene width', () => {
     for (const key of Object.keys(UIO_PRESETS)) {
       const states = run(key);
-      const d0 = deviceScene(states[0]);
-      const m0 = memoryScene(states[0]);
       states.forEach((s, i) => {
-        for (const scene of [deviceScene(s, i ? states[i - 1] : null), memoryScene(s)]) {
-          expect(scene.width).toBe(UIO_SCENE_W);
-          const keys = scene.shapes.map((x) => x.key);
-          expect(new Set(keys).size, `${key} step ${i}: duplicate keys`).toBe(keys.length);
-          for (const sh of scene.shapes) {
-            if (sh.kind === 'rect') expect([sh.x, sh.y, sh.w, sh.h].every(Number.isFinite)).toBe(true);
-            if (sh.kind === 'text') expect([sh.x, sh.y].every(Number.isFinite)).toBe(true);
-            if (sh.kind === 'path') expect(sh.d).not.toMatch(/NaN|undefined/);
-          }
-        }
-        expect(deviceScene(s).height).toBe(d0.height);
-        expect(memoryScene(s).height).toBe(m0.height);
+        for (const scene of [deviceScene(s, i ? states[i - 1] : null), memoryScene(s)]) expect(scene.width).toBe(UIO_SCENE_W);
       });
     }
   });

@@ -19,9 +19,11 @@
  * depends only on the run's parameters, never on the step, so stepping never moves the page.
  */
 import { SCENE_W, type PathShape, type RectShape, type Scene, type Shape, type TextShape } from '../../scene/scene.ts';
-import type { DmaWrite, UioState } from '../../../sims/uio/index.ts';
+import { seriesColor } from '../../scene/palette.ts';
+import type { DmaWrite, FrameOwner, UioState } from '../../../sims/uio/index.ts';
 import { PAGE_SIZE, UIO_PATH, VFIO_PATH } from '../../../sims/uio/index.ts';
 import {
+  FRAME_OWNERS,
   frameText,
   hex,
   irqLineKind,
@@ -65,20 +67,10 @@ const text = (key: string, cls: string, x: number, y: number, t: string, anchor:
 });
 const path = (key: string, cls: string, d: string): PathShape => ({ kind: 'path', key: `path:${key}`, cls, d });
 
-/** The owner colour of a frame (for `var(--c)`). */
-export function ownerColor(owner: string): string | undefined {
-  switch (owner) {
-    case 'A':
-      return 'var(--w0, #2563eb)';
-    case 'B':
-      return 'var(--w1, #c026d3)';
-    case 'dma-buffer':
-      return 'var(--w2, #15803d)';
-    case 'kernel-map':
-      return 'var(--w3, #b45309)';
-    default:
-      return undefined;
-  }
+/** The owner colour of a frame (for `var(--c)`): its series colour, none for the kernel's pages and free frames. */
+export function ownerColor(owner: FrameOwner): string | undefined {
+  const series = FRAME_OWNERS[owner].series;
+  return series === undefined ? undefined : seriesColor(series);
 }
 
 /** An arrowhead (a filled triangle) at `(x, y)` pointing right. */
