@@ -19,6 +19,10 @@ export default defineConfig({
     // The offline service worker (components/offline/) would precache the whole site in every
     // test and hide requests from page.route; only the specs that test it allow it.
     serviceWorkers: 'block',
+    // Readers who ask for less motion get every step's end state at once; most tests take
+    // that path (a step is then one frame, not a tween to wait out). The specs that exercise
+    // the tweens ask for motion (mm-sim, share-sg).
+    reducedMotion: 'reduce',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],

@@ -1,8 +1,8 @@
 /*
  * pty-nonblock-partial.c: a short write lets another writer in. On a raw pty with nobody
- * reading, one non-blocking write() of 1 MiB returns a partial count and the next returns
- * -1 with EAGAIN (n_tty_write() in drivers/tty/n_tty.c, Linux 6.12, returns what the pty
- * took instead of sleeping). Then, after the reader drains the pty, a second writer's bytes
+ * reading, one non-blocking write() of 1 MiB returns a partial count, and writing on returns
+ * -1 with EAGAIN once the pty is full (n_tty_write() in drivers/tty/n_tty.c, Linux 6.12,
+ * returns what the pty took instead of sleeping). Then, after the reader drains the pty, a second writer's bytes
  * go in before the first writer's retry of the rest: its one logical write arrives in two
  * pieces with the other writer's bytes in between (2 switches).
  * Lesson: tty write atomicity, "Short writes: O_NONBLOCK and signals".
@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +43,26 @@ static int open_raw_pty(int *master, int *slave)
 
 static char big[BIG], in[BIG + 4096];
 
-/* Reads everything the master side has now; returns bytes appended at in[*len]. */
-static void drain(int master, long *len)
+/*
+ * Reads from the master side until in[] holds `want` bytes. A byte written to the slave
+ * reaches the master's reader through the pty's flip buffer and a work item
+ * (flush_to_ldisc() in drivers/tty/tty_buffer.c), so it may not be readable yet when write()
+ * returns: wait for it (poll), rather than take "nothing to read now" for "all read".
+ * Returns 0, or -1 when the bytes do not arrive within 10 s (a bound, not a pace).
+ */
+static int drain(int master, long *len, long want)
 {
-	for (;;) {
+	while (*len < want) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		if (poll(&p, 1, 10000) <= 0)
+			return -1;
 		ssize_t r = read(master, in + *len, sizeof in - *len);
-		if (r <= 0)
-			return;
-		*len += r;
+		if (r < 0 && errno != EAGAIN)
+			return -1;
+		if (r > 0)
+			*len += r;
 	}
+	return 0;
 }
 
 int main(void)
@@ -61,27 +73,39 @@ int main(void)
 		return 1;
 	}
 	memset(big, 'A', sizeof big);
-	/* Writer A (this fd, non-blocking): one 1 MiB write, then one more. */
+	/* Writer A (this fd, non-blocking): one 1 MiB write, then more of the rest until the
+	 * pty is full. The pty may move bytes on to the master side between two writes (a work
+	 * item), so a write after the first may still take some; the claim is that A never
+	 * sleeps: it gets short counts, then EAGAIN. */
 	ssize_t first = write(slave, big, BIG);
-	ssize_t second = write(slave, big + (first > 0 ? first : 0), BIG - (first > 0 ? first : 0));
-	int second_errno = errno;
+	long a_wrote = first > 0 ? first : 0;
+	ssize_t second = first > 0 ? 0 : -1;
+	int second_errno = first > 0 ? 0 : errno;
+	while (first > 0 && a_wrote < BIG) {
+		second = write(slave, big + a_wrote, BIG - a_wrote);
+		if (second <= 0) {
+			second_errno = errno;
+			break;
+		}
+		a_wrote += second;
+	}
 
-	/* The reader drains; writer B (another open file of the same pty) writes 100 bytes;
-	 * then A writes (part of) the rest of its 1 MiB. */
+	/* The reader drains all of A's bytes; writer B (another open file of the same pty)
+	 * writes 100 bytes; then A writes (part of) the rest of its 1 MiB. */
 	long len = 0;
-	drain(master, &len);
+	int drained = drain(master, &len, a_wrote) == 0;
 	int slave_b = open(ptsname(master), O_RDWR | O_NOCTTY | O_NONBLOCK);
 	char b[100];
 	memset(b, 'B', sizeof b);
 	ssize_t wb = slave_b >= 0 ? write(slave_b, b, sizeof b) : -1;
-	ssize_t rest = first > 0 ? write(slave, big + first, BIG - first) : -1;
-	drain(master, &len);
+	ssize_t rest = first > 0 && a_wrote < BIG ? write(slave, big + a_wrote, BIG - a_wrote) : -1;
+	drained = drained && drain(master, &len, a_wrote + (wb > 0 ? wb : 0) + (rest > 0 ? rest : 0)) == 0;
 
 	int switches = 0;
 	for (long i = 1; i < len; i++)
 		switches += in[i] != in[i - 1];
 
-	int ok = first > 0 && first < BIG && second < 0 && second_errno == EAGAIN && wb == (ssize_t)sizeof b &&
+	int ok = drained && first > 0 && first < BIG && second < 0 && second_errno == EAGAIN && wb == (ssize_t)sizeof b &&
 		 rest > 0 && switches == 2;
 	printf("RESULT pty-nonblock-partial %s size=%d first=%zd then=%s b_wrote=%zd rest=%zd switches=%d\n",
 	       ok ? "ok" : "FAIL", BIG, first, second < 0 ? (second_errno == EAGAIN ? "EAGAIN" : strerror(second_errno)) : "bytes",

@@ -73,6 +73,8 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   private io: IntersectionObserver | null = null;
   /** Keeps `--sim-bar-h` (the control bar's height) current, for the stage's height limit. */
   private barSize: ResizeObserver | null = null;
+  /** Watches the diagrams' boxes and drawings, so one that starts to scroll becomes focusable. */
+  private scrollSize: ResizeObserver | null = null;
   private traceShown: S[] = [];
   private abort = new AbortController();
   private dragging = false;
@@ -171,6 +173,8 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     this.io = null;
     this.barSize?.disconnect();
     this.barSize = null;
+    this.scrollSize?.disconnect();
+    this.scrollSize = null;
   }
 
   /**
@@ -348,11 +352,37 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   /**
    * Makes each diagram that scrolls sideways (phones: drawings keep 11 px text and scroll,
    * see `SimShell.astro`) reachable with the keyboard, so it can be scrolled with the arrows.
+   * A box is checked again whenever it or its drawing changes size: a hidden tab has no width
+   * until it is shown, and a drawing may widen as the run goes on. A box this made focusable
+   * (`data-scroll-focus`) stops being a tab stop when it no longer scrolls.
    */
   protected focusableScrollers(): void {
-    for (const el of this.querySelectorAll<HTMLElement>('.sim-diagram, .sim-zoom')) {
-      if (el.hasAttribute('tabindex') || el.querySelector('[tabindex="0"]')) continue;
-      if (el.scrollWidth > el.clientWidth + 1) el.tabIndex = 0;
+    const check = (el: HTMLElement) => {
+      const ours = el.hasAttribute('data-scroll-focus');
+      if (!ours && (el.hasAttribute('tabindex') || el.querySelector('[tabindex="0"]'))) return;
+      const scrolls = el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && !ours) {
+        el.tabIndex = 0;
+        el.setAttribute('data-scroll-focus', '');
+      } else if (!scrolls && ours) {
+        el.removeAttribute('tabindex');
+        el.removeAttribute('data-scroll-focus');
+      }
+    };
+    const boxes = [...this.querySelectorAll<HTMLElement>('.sim-diagram, .sim-zoom')];
+    boxes.forEach(check);
+    if (typeof ResizeObserver !== 'function') return;
+    this.scrollSize?.disconnect();
+    this.scrollSize = new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const box = (e.target as Element).closest<HTMLElement>('.sim-zoom') ?? (e.target as Element).closest<HTMLElement>('.sim-diagram');
+        if (box && this.contains(box)) check(box);
+      }
+    });
+    for (const box of boxes) {
+      this.scrollSize.observe(box);
+      const drawing = box.firstElementChild;
+      if (drawing) this.scrollSize.observe(drawing);
     }
   }
 

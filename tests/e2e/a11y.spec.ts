@@ -2,12 +2,13 @@
  * axe on every page of the build, in light and dark themes, at desktop and phone widths, in the
  * state a reader sees: every player on the page has been scrolled to and has drawn its diagrams.
  *
- * Per page: light at 1280 px and light at 375 px run every rule axe enables by default (the
- * phone layout hides, shows and wraps different elements, so any rule may differ). Dark at
- * 1280 px runs the rules that read colours: the dark theme only redefines colour custom
- * properties (src/styles/global.css), so the other rules, which read the DOM, ARIA and which
- * elements are rendered, see the same page; the test checks that last part (the same elements
- * are rendered in both themes) before it trusts it.
+ * Per page, in one visit: light at 375 px (the page loads as a phone) and light at 1280 px (the
+ * same page widened) run every rule axe enables by default (the phone layout hides, shows and
+ * wraps different elements, so any rule may differ). Dark at 1280 px runs the rules that read
+ * colours: the dark theme only redefines colour custom properties (src/styles/global.css), so
+ * the other rules, which read the DOM, ARIA and which elements are rendered, see the same page;
+ * the test checks that last part (the same elements are rendered in both themes) before it
+ * trusts it.
  *
  * Scans go through ./axe.ts (violations only, in the page): the same rules on the same nodes as
  * `@axe-core/playwright`, without describing every passing node.
@@ -67,29 +68,27 @@ function renderedChanges(page: Page) {
 }
 
 for (const path of pages) {
-  for (const width of [1280, 375]) {
-    test(`axe finds no violations on ${path} (light, ${width} px)`, async ({ page }) => {
-      await page.setViewportSize({ width, height: 900 });
-      await page.emulateMedia({ colorScheme: 'light' });
-      await page.goto(path);
-      await settle(page);
-      expect(await axeViolations(page)).toEqual([]);
-    });
-  }
-
-  test(`axe finds no colour violations on ${path} (dark, 1280 px), and dark renders the same elements as light`, async ({ page }) => {
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.emulateMedia({ colorScheme: 'dark' });
+  // One visit per page (a load and a settle cost more than a scan): the phone first, then the
+  // same page widened to the desktop, then switched to dark.
+  test(`axe finds no violations on ${path}: light at 375 and 1280 px, colours in dark, and dark renders the same elements`, async ({ page }) => {
+    await page.setViewportSize({ width: 375, height: 900 });
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(path);
     await settle(page);
-    expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(true);
-    expect(await axeViolations(page, { rules: COLOUR_RULES })).toEqual([]);
-    // The light scans ran every other rule; they hold for dark only if the same elements render.
+    expect(await axeViolations(page), 'light, 375 px').toEqual([]);
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await expect.poll(() => page.evaluate(() => innerWidth)).toBe(1280);
+    await settle(page);
+    expect(await axeViolations(page), 'light, 1280 px').toEqual([]);
+
+    // The light scans ran every rule; they hold for dark only if the same elements render.
     await recordRendered(page);
-    await page.emulateMedia({ colorScheme: 'light' });
-    await expect.poll(() => page.evaluate(() => matchMedia('(prefers-color-scheme: light)').matches)).toBe(true);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(true);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    expect(await renderedChanges(page)).toEqual([]);
+    expect(await renderedChanges(page), 'elements rendered differently in dark').toEqual([]);
+    expect(await axeViolations(page, { rules: COLOUR_RULES }), 'dark, 1280 px').toEqual([]);
   });
 }
 

@@ -10,6 +10,9 @@ import { uncover } from './helpers';
 
 const LESSON = '/lessons/pinning-user-pages/';
 
+// The tweens run here (the config asks for reduced motion by default).
+test.use({ reducedMotion: 'no-preference' });
+
 async function widget(page: Page, preset: string) {
   const sim = page.locator(`mm-sim[data-preset="${preset}"]`).first();
   await uncover(sim);

@@ -6,6 +6,9 @@
 import { expect, test } from '@playwright/test';
 import { uncover } from './helpers';
 
+// The tweens run here (the config asks for reduced motion by default).
+test.use({ reducedMotion: 'no-preference' });
+
 const LESSON = '/lessons/scatter-gather-iommu/';
 
 test('a copied sg link restores the exact step in the same player', async ({ page, context, baseURL }) => {
