@@ -93,9 +93,9 @@ function runElement(d: RunDisplay, where: Where, at: number, linkText: string, a
   wrap.dataset.model = d.model;
   const head = el('p', 'lab-run-head', `Run of the ${d.model} model: ${d.total - 1} steps.`);
   if (d.share) {
-    const a = el('a', undefined, ` ${linkText}`);
+    const a = el('a', undefined, linkText);
     a.href = `${where.base}lessons/${d.share.lesson}/#sim=${d.share.text}`;
-    head.append(a);
+    head.append(' ', a);
   }
   wrap.append(head);
   const run = d.player;
@@ -107,7 +107,7 @@ function runElement(d: RunDisplay, where: Where, at: number, linkText: string, a
   }
   wrap.dataset.player = 'loading';
   const slot = el('div', 'lab-player-slot');
-  const reuse = where.reuse && where.reuse.localName ? where.reuse : null;
+  const reuse = where.reuse;
   if (reuse) slot.append(reuse);
   else slot.append(el('p', 'lab-more', 'Loading the player…'));
   wrap.append(slot);

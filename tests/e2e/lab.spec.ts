@@ -24,6 +24,8 @@ async function runAll(page: Page) {
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/lab/');
+  // Once the page has opened (and saved) its default notebook, so the clearing below is last.
+  await expect(page.locator('#lab-root')).toHaveAttribute('data-ready', 'true');
   // Cells keep their textareas (the Monaco upgrade has its own test).
   await page.evaluate(() => {
     localStorage.clear();
@@ -171,6 +173,14 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await openStarter(page, 'scatter-gather-iommu');
     await runAll(page);
+    // The runs' lesson players, drawn (their views load as they come into view).
+    const players = page.locator('.lab-run .sim-host[data-model]');
+    await expect(page.locator('.lab-run:not([data-player="ready"])')).toHaveCount(0);
+    expect(await players.count()).toBeGreaterThan(0);
+    for (const p of await players.all()) {
+      await p.scrollIntoViewIfNeeded();
+      await expect(p).toHaveAttribute('data-diagrams', 'loaded', { timeout: 20_000 });
+    }
     expect(await axeViolations(page)).toEqual([]);
   });
 }
