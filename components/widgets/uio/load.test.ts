@@ -1,20 +1,21 @@
 // @vitest-environment jsdom
 /**
- * The generic element's `load` with parameters (what the Lab shows a cell's run with): the
+ * The generic element's `load` (components/player/widget-element.ts), on `<uio-sim>` (a widget
+ * with nothing of its own), with parameters (what the Lab shows a cell's run with): the
  * model checks them, the timeline, step, heading and run parts follow, a rejected run
  * changes nothing, and a run whose parameters are not the preset's offers no preset link.
  */
 import { expect, it } from 'vitest';
-import { UIO_PRESETS } from '../../sims/uio/index.ts';
-import { uioWidget } from '../widgets/uio/definition.ts';
-import { sameData } from './definition.ts';
-import type { WidgetElement } from './widget-element.ts';
-import { widgetHtml } from './widget-html.ts';
+import { UIO_PRESETS } from '../../../sims/uio/index.ts';
+import { sameData } from '../../player/definition.ts';
+import type { WidgetElement } from '../../player/widget-element.ts';
+import { widgetHtml } from '../../player/widget-html.ts';
+import { uioWidget } from './definition.ts';
 
 it('load takes parameters, seed, heading; rejects bad ones without a change; no preset link for other parameters', async () => {
   const key = 'uio-read-blocks';
   document.body.innerHTML = await widgetHtml(uioWidget, { preset: key, uid: 'u' });
-  await import('../widgets/uio/element.ts');
+  await import('./element.ts');
   const host = document.querySelector('uio-sim') as WidgetElement;
   expect(host.dataset.ready).toBe('true');
   // Another preset's run, with its own parameters, shown in this preset's player.
@@ -29,7 +30,7 @@ it('load takes parameters, seed, heading; rejects bad ones without a change; no 
   expect(host.querySelector('[data-part="title"]')!.textContent).toBe('A run of my own');
   expect(host.querySelector('[data-part="desc"]')!.textContent).toBe('From a cell.');
   // The narration is the other run's at step 2.
-  const { replay, uioModel } = await import('../../sims/uio/index.ts');
+  const { replay, uioModel } = await import('../../../sims/uio/index.ts');
   const states = replay(uioModel, other.params, 1, schedule);
   expect(host.querySelector('[data-part="narration"]')!.textContent).toBe(uioWidget.narration(states[2]));
 
