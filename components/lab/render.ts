@@ -117,7 +117,7 @@ function runElement(d: RunDisplay, where: Where, at: number, linkText: string, a
   const description = (preset: string | null) =>
     answer
       ? `The schedule the explorer found, ${last} steps, opened at step ${Math.min(at, last)}, where the property fails.`
-      : `${last} steps${name ? ` of the cell's value “${name}”` : ''}, with ${preset ? `the parameters of the preset “${preset}”` : 'parameters of its own (no preset has them, so the player offers no link to this run)'}.`;
+      : `${last} steps${name ? ` of the cell's value “${name}”` : ''}, with ${preset ? `the parameters of the preset “${preset}”` : 'parameters of its own (no preset has them)'}.`;
   void import('./players.ts')
     .then((m) => m.mountPlayer(slot, d.model, run, { at, title, description, headingLevel: answer ? 4 : 3, reuse, always: answer }))
     .then(
