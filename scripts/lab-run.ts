@@ -1,7 +1,8 @@
 /**
  * Runs Lab notebooks headless, in order, through the Lab's cell runner (the same compile +
  * SES compartments as the browser worker), and prints one JSON line per notebook:
- *   { file, ok, cells: [{ ok, names?, kinds?, error? }] }  (kinds: how each value displays)
+ *   { file, ok, cells: [{ ok, names?, kinds?, noPlayer?, error? }] }  (kinds: how each value displays;
+ *   noPlayer: why a run, or an answer's counterexample, shows no lesson player)
  * Exits 1 when any cell fails. Used by tests/unit/lab-notebooks.test.ts (CI):
  *   node scripts/lab-run.ts content/notebooks/*.md
  * Each cell gets the values of the names it uses that earlier cells defined.
@@ -24,7 +25,7 @@ for (const file of process.argv.slice(2)) {
     continue;
   }
   const values = new Map<string, unknown>();
-  const cells: { ok: boolean; names?: string[]; kinds?: string[]; error?: unknown }[] = [];
+  const cells: { ok: boolean; names?: string[]; kinds?: string[]; noPlayer?: string[]; error?: unknown }[] = [];
   for (const [i, cell] of parsed.notebook.cells.entries()) {
     const inputs: Record<string, unknown> = {};
     for (const n of analyzeCell(cell.source).uses) if (values.has(n)) inputs[n] = values.get(n);
@@ -32,7 +33,7 @@ for (const file of process.argv.slice(2)) {
     if (r.ok) {
       for (const [k, v] of Object.entries(r.values)) values.set(k, v);
       const bad = r.outputs.find((o) => o.display.kind === 'value' && o.display.tree.t === 'prim' && o.display.tree.type === 'error');
-      cells.push(bad ? { ok: false, error: `${bad.name}: ${(bad.display as { tree: { text: string } }).tree.text}` } : { ok: true, names: r.outputs.map((o) => o.name ?? '(value)'), kinds: r.outputs.map((o) => o.display.kind) });
+      cells.push(bad ? { ok: false, error: `${bad.name}: ${(bad.display as { tree: { text: string } }).tree.text}` } : { ok: true, names: r.outputs.map((o) => o.name ?? '(value)'), kinds: r.outputs.map((o) => o.display.kind), noPlayer: r.outputs.flatMap((o) => { const d = o.display.kind === 'answer' ? o.display.run : o.display.kind === 'run' ? o.display : undefined; return d && !d.player ? [d.noPlayer ?? 'no player'] : []; }) });
     } else cells.push({ ok: false, error: r.error });
   }
   const ok = cells.every((c) => c.ok);

@@ -3,8 +3,11 @@
  * worker, or in Node for the headless check) and sent to the page as plain data:
  * - an array of records (objects whose fields are primitives) as a `table`;
  * - a simulation run (`{ model, params, schedule, seed? }` or `{ model, states }`, where
- *   `model` implements sims/core/model.ts) as a `run`: every step's choice and narration, and a
- *   share text when the model has a lesson player that opens share links;
+ *   `model` implements sims/core/model.ts) as a `run`: every step's choice and narration, a
+ *   share text when the model has a lesson player that opens share links, and, when the page
+ *   can replay it in that model's lesson player, the plain-data `player` run (parameters,
+ *   schedule, seed: checked with `structuredClone`); otherwise `noPlayer` says in one
+ *   sentence why the page steps through the trace instead;
  * - an explorer result (`ExploreResult`: `{ verdict, stats, … }`, alone or with the `model`,
  *   `params` and `seed` it was asked about, as `proveTty` in `@sims/tty` returns it, or as
  *   `{ model, params, seed?, result }`) as an `answer`: the Prove-it panel's words and
@@ -20,6 +23,7 @@ import { encodeShare } from '../../sims/tty/index.ts';
 import type { ExploreResult } from '../../sims/explore/index.ts';
 import type { TtyChoice, TtyParams } from '../../sims/tty/index.ts';
 import { describeAnyResult, describeResult, violationStep, type ResultView } from '../explorer/panel-model.ts';
+import { WIDGET_TAGS } from '../widgets/tags.ts';
 
 /** One node of the inspector tree. */
 export type ValueNode =
@@ -36,10 +40,36 @@ export interface TraceStep {
   source?: string;
 }
 
+/**
+ * A run as its lesson player replays it (`WidgetElement.load`): plain data, copied with
+ * `structuredClone` where the run was made, so it crosses to the page unchanged.
+ */
+export interface PlayerRun {
+  params: unknown;
+  /** Choices from the initial state. */
+  schedule: unknown[];
+  seed: number;
+  /** The preset the run names (`{ …, preset }`), a hint for which preset's player to use. */
+  preset?: string;
+}
+
+/** A simulation run (see `runTrace`). */
+export interface RunDisplay {
+  kind: 'run';
+  model: string;
+  steps: TraceStep[];
+  total: number;
+  share?: { lesson: string; text: string };
+  /** The run for the model's lesson player, when it can be replayed there. */
+  player?: PlayerRun;
+  /** Why there is no `player` (one sentence), when there is none. */
+  noPlayer?: string;
+}
+
 /** How one value is shown. */
 export type Display =
   | { kind: 'table'; columns: string[]; rows: string[][]; total: number }
-  | { kind: 'run'; model: string; steps: TraceStep[]; total: number; share?: { lesson: string; text: string } }
+  | RunDisplay
   | { kind: 'value'; tree: ValueNode }
   | AnswerDisplay;
 
@@ -50,7 +80,7 @@ export interface AnswerDisplay {
   model: string | null;
   view: ResultView;
   /** The counterexample replayed, when the model and parameters are known. */
-  run?: Extract<Display, { kind: 'run' }>;
+  run?: RunDisplay;
   /** The step of `run` where the property fails (the player opens there). */
   at?: number;
 }
@@ -166,15 +196,44 @@ function isModel(m: unknown): m is ModelLike {
   return !!m && typeof m === 'object' && typeof read(m, 'id') === 'string' && ['initialState', 'step', 'event', 'describeChoice'].every((k) => typeof read(m, k) === 'function');
 }
 
+/** Model ids that have a lesson player (`components/widgets/tags.ts`). */
+const PLAYER_MODELS: ReadonlySet<string> = new Set(Object.values(WIDGET_TAGS));
+
+/** Most choices a run replayed in a player may have (a player's own limit is 5000 steps). */
+export const PLAYER_MAX_STEPS = 5000;
+
+/**
+ * The plain-data run a lesson player replays, or the sentence saying why `v` cannot be shown
+ * in one. `schedule` and `params` are the learner's values; `structuredClone` copies them
+ * (and fails on functions, symbols, proxies), as the page will receive them.
+ */
+export function playerRunOf(modelId: string, params: unknown, schedule: unknown, seed: unknown, preset: unknown): { player: PlayerRun } | { noPlayer: string } {
+  if (!PLAYER_MODELS.has(modelId)) return { noPlayer: `The ${short(modelId)} model has no lesson player, so its run is shown as the list of its steps.` };
+  if (!Array.isArray(schedule) || params === undefined) return { noPlayer: 'This run is a list of states without the parameters and schedule that produced them, and a player replays a schedule from the parameters, so its steps are listed instead.' };
+  if (schedule.length > PLAYER_MAX_STEPS) return { noPlayer: `This run has ${schedule.length} steps, more than a player replays (${PLAYER_MAX_STEPS}), so its first steps are listed instead.` };
+  const n = seed === undefined ? 1 : seed;
+  if (typeof n !== 'number' || !Number.isFinite(n)) return { noPlayer: 'This run\'s seed is not a number, so no player can replay it; its steps are listed instead.' };
+  let copy: { params: unknown; schedule: unknown[] };
+  try {
+    copy = structuredClone({ params, schedule: [...schedule] });
+  } catch (e) {
+    return { noPlayer: `This run's parameters or schedule cannot be copied to the page for a player (${short(e instanceof Error ? e.message : e)}), so its steps are listed instead.` };
+  }
+  const player: PlayerRun = { params: copy.params, schedule: copy.schedule, seed: n };
+  if (typeof preset === 'string') player.preset = preset;
+  return { player };
+}
+
 /** The lesson whose player opens a model's share links (`#sim=`). */
 const PLAYER_LESSON: Record<string, string> = { tty: 'tty-write-atomicity', mm: 'pinning-user-pages' };
 
 /**
  * The trace of a simulation run, or null when `v` is not one. A run is `{ model, params,
- * schedule, seed? }` (replayed from the initial state) or `{ model, states, schedule? }`.
+ * schedule, seed?, preset? }` (replayed from the initial state) or `{ model, states,
+ * schedule?, params? }`; with its `player` run or the `noPlayer` sentence (`playerRunOf`).
  * Throws what the model throws (an invalid parameter, a choice that is not enabled).
  */
-export function runTrace(v: unknown): Extract<Display, { kind: 'run' }> | null {
+export function runTrace(v: unknown): RunDisplay | null {
   if (!v || typeof v !== 'object') return null;
   const model = read(v, 'model');
   if (!isModel(model)) return null;
@@ -196,7 +255,8 @@ export function runTrace(v: unknown): Extract<Display, { kind: 'run' }> | null {
     if (ev?.source) step.source = `${ev.source.file}: ${ev.source.fn}`;
     steps.push(step);
   });
-  const out: Extract<Display, { kind: 'run' }> = { kind: 'run', model: model.id, steps, total: states.length };
+  const out: RunDisplay = { kind: 'run', model: model.id, steps, total: states.length };
+  Object.assign(out, playerRunOf(model.id, params, schedule, read(v, 'seed'), read(v, 'preset')));
   const lesson = PLAYER_LESSON[model.id];
   if (lesson && Array.isArray(schedule)) {
     try {

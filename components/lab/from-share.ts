@@ -66,7 +66,7 @@ export function cellsFromShare(text: string): { ok: true; title: string; cells: 
       cells: [
         `import { ttyModel } from '@sims/tty';\n// The player's run: change a parameter, then press Shift+Enter.\nconst params = ${JSON.stringify(r.params, null, 2)};\nconst schedule = ${JSON.stringify(r.schedule)};\nconst step = ${r.step};\nconst model = ttyModel;`,
         `// The run up to the step the player showed.\nconst run = { model, params, schedule: schedule.slice(0, step) };`,
-        `import { replay, receivedText } from '@sims/tty';\n// What the reader received at that step.\nconst received = receivedText(replay(model, params, 1, schedule.slice(0, step)).at(-1)!);`,
+        `import { replay, receivedText } from '@sims/tty';\n// What the reader received at that step, and the line time it took (microseconds; the baud rate sets it).\nconst last = replay(model, params, 1, schedule.slice(0, step)).at(-1)!;\nconst received = receivedText(last);\nconst lineTimeUs = last.time_ns / 1000;`,
       ],
     };
   }

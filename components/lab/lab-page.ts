@@ -466,7 +466,7 @@ document.addEventListener('keydown', (ev) => {
 });
 
 // ---------------------------------------------------------------------------------------
-// Opening: #nb= share link, ?sim= player link, ?nb= starter, else the last notebook
+// Opening: #nb= share link, ?sim= or #sim= player link, ?nb= starter, else the last notebook
 
 const lessonSlugs = (document.getElementById('lab-root')!.dataset.lessons ?? '').split(',').filter(Boolean);
 
@@ -494,7 +494,15 @@ async function open(): Promise<void> {
     }
     showAlert(`${r.error} Nothing was changed.`);
   }
-  const sim = params.get('sim');
+  // A player's link: `?sim=` ("Open this run in the Lab"), or `#sim=` (a link copied from a player shown in the Lab).
+  let sim = params.get('sim');
+  if (!sim && hash.startsWith('#sim=')) {
+    try {
+      sim = decodeURIComponent(hash.slice(5));
+    } catch {
+      sim = hash.slice(5); // the decoder will call it damaged
+    }
+  }
   if (sim) {
     const { cellsFromShare } = await import('./from-share.ts');
     const r = cellsFromShare(sim);

@@ -1,15 +1,24 @@
 /**
- * Draws a cell's outputs: tables for arrays of records, a run as a stepper over its trace (with
- * a link that opens the run in its lesson's player), an explorer result as the Prove-it panel's
- * answer with its counterexample in that stepper, and a compact inspector (`<details>` trees)
- * for anything else.
+ * Draws a cell's outputs: tables for arrays of records, a run in its lesson's player
+ * (players.ts: every view, the controls, the share box; a link opens the run in the lesson),
+ * an explorer result as the Prove-it panel's answer with its counterexample in that player,
+ * opened at the violation, and a compact inspector (`<details>` trees) for anything else.
+ * A run no player can replay (display.ts `noPlayer`) is shown in a small stepper over its
+ * trace, under the sentence saying why.
  * Text goes in with `textContent` only: outputs are the learner's data, never markup.
  */
 import type { ConsoleEntry } from '../grader/runner.ts';
 import type { CellOutput } from './cell-runner.ts';
-import type { AnswerDisplay, Display, ValueNode } from './display.ts';
+import type { AnswerDisplay, Display, RunDisplay, ValueNode } from './display.ts';
+import type { LabPlayer } from './players.ts';
 
-type RunDisplay = Extract<Display, { kind: 'run' }>;
+/** Where a display is drawn: the site's base URL, the output's name, the players shown before. */
+interface Where {
+  base: string;
+  name: string | null;
+  /** The player the same output (name, kind, model) showed before this run, taken once. */
+  reuse: LabPlayer | null;
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -36,8 +45,12 @@ function node(n: ValueNode, key: string | null, open: boolean): HTMLElement {
   return det;
 }
 
-/** The element showing one display (see display.ts). `base` is the site's base URL. */
-export function renderDisplay(d: Display, base: string): HTMLElement {
+/**
+ * The element showing one display (see display.ts). `base` is the site's base URL; `name`
+ * the output's name; `reuse` a player to show a run in (see `renderOutputs`).
+ */
+export function renderDisplay(d: Display, base: string, name: string | null = null, reuse: LabPlayer | null = null): HTMLElement {
+  const where: Where = { base, name, reuse };
   switch (d.kind) {
     case 'table': {
       const wrap = el('div', 'lab-table-wrap');
@@ -61,28 +74,73 @@ export function renderDisplay(d: Display, base: string): HTMLElement {
       return wrap;
     }
     case 'run':
-      return runElement(d, base, d.steps.length - 1, 'Open this run in the lesson player');
+      return runElement(d, where, d.steps.length - 1, 'Open this run in the lesson player');
     case 'answer':
-      return answerElement(d, base);
+      return answerElement(d, where);
     case 'value':
       return node(d.tree, null, true);
   }
 }
 
 /**
- * A run: its heading, a player (Back / Forward buttons and a slider over the states, the
+ * A run: its heading (with a link that opens it in its lesson when the model's links can
+ * carry it), then the model's lesson player opened at step `at` (players.ts), or, when no
+ * player can replay it or the player cannot load, the sentence why and the trace stepper.
+ * Host attributes: `data-model`, `data-player` (`loading` | `ready` | `none` | `failed`).
+ */
+function runElement(d: RunDisplay, where: Where, at: number, linkText: string, answer = false): HTMLElement {
+  const wrap = el('div', 'lab-run');
+  wrap.dataset.model = d.model;
+  const head = el('p', 'lab-run-head', `Run of the ${d.model} model: ${d.total - 1} steps.`);
+  if (d.share) {
+    const a = el('a', undefined, linkText);
+    a.href = `${where.base}lessons/${d.share.lesson}/#sim=${d.share.text}`;
+    head.append(' ', a);
+  }
+  wrap.append(head);
+  const run = d.player;
+  if (!run) {
+    wrap.dataset.player = 'none';
+    if (d.noPlayer) wrap.append(el('p', 'lab-noplayer', d.noPlayer));
+    wrap.append(stepperElement(d, at));
+    return wrap;
+  }
+  wrap.dataset.player = 'loading';
+  const slot = el('div', 'lab-player-slot');
+  const reuse = where.reuse;
+  if (reuse) slot.append(reuse);
+  else slot.append(el('p', 'lab-more', 'Loading the player…'));
+  wrap.append(slot);
+  const last = run.schedule.length;
+  const name = where.name;
+  const title = answer ? 'The counterexample' : name ? `The run “${name}”` : 'The run';
+  const description = (preset: string | null) =>
+    answer
+      ? `The schedule the explorer found, ${last} steps, opened at step ${Math.min(at, last)}, where the property fails.`
+      : `${last} steps${name ? ` of the cell's value “${name}”` : ''}, with ${preset ? `the parameters of the preset “${preset}”` : 'parameters of its own (no preset has them)'}.`;
+  void import('./players.ts')
+    .then((m) => m.mountPlayer(slot, d.model, run, { at, title, description, headingLevel: answer ? 4 : 3, reuse, always: answer }))
+    .then(
+      () => {
+        if (slot.isConnected) wrap.dataset.player = 'ready';
+      },
+      (e: unknown) => {
+        if (!slot.isConnected) return; // the cell ran again meanwhile
+        wrap.dataset.player = 'failed';
+        slot.replaceChildren(el('p', 'lab-noplayer', `The lesson player could not show this run (${e instanceof Error ? e.message : String(e)}), so its steps are listed instead.`));
+        wrap.append(stepperElement(d, at));
+      },
+    );
+  return wrap;
+}
+
+/**
+ * A run's trace as a small stepper (Back / Forward buttons and a slider over the states, the
  * current step's choice, narration and kernel source, announced politely) opened at step `at`,
  * and the whole trace with the current step marked. Keyboard: the slider's arrow keys, Home, End.
  */
-function runElement(d: RunDisplay, base: string, at: number, linkText: string): HTMLElement {
-  const wrap = el('div', 'lab-run');
-  const head = el('p', 'lab-run-head', `Run of the ${d.model} model: ${d.total - 1} steps.`);
-  if (d.share) {
-    const a = el('a', undefined, ` ${linkText}`);
-    a.href = `${base}lessons/${d.share.lesson}/#sim=${d.share.text}`;
-    head.append(a);
-  }
-  wrap.append(head);
+function stepperElement(d: RunDisplay, at: number): HTMLElement {
+  const wrap = el('div', 'lab-stepper');
   const last = d.steps.length - 1;
   const player = el('div', 'lab-player');
   player.setAttribute('role', 'group');
@@ -140,7 +198,7 @@ function runElement(d: RunDisplay, base: string, at: number, linkText: string): 
 }
 
 /** An explorer result as the Prove-it panel shows its answer; a counterexample's run opens at its violation. */
-function answerElement(d: AnswerDisplay, base: string): HTMLElement {
+function answerElement(d: AnswerDisplay, where: Where): HTMLElement {
   const v = d.view;
   const box = el('section', 'lab-answer');
   box.dataset.status = v.status;
@@ -157,19 +215,40 @@ function answerElement(d: AnswerDisplay, base: string): HTMLElement {
     }
     box.append(dl);
   }
-  if (d.run) box.append(runElement(d.run, base, d.at ?? d.run.steps.length - 1, 'Open this counterexample in the lesson player'));
+  if (d.run) box.append(runElement(d.run, where, d.at ?? d.run.steps.length - 1, 'Open this counterexample in the lesson player', true));
   else if (v.status === 'counterexample') box.append(el('p', 'lab-more', 'Return the model and its parameters with the result (as proveTty does) to step through the counterexample here.'));
   return box;
 }
 
-/** Replaces `host`'s content with the outputs and console lines of a run. */
+/** The key under which an output's player is kept between runs of its cell. */
+function playerKey(o: CellOutput): string | null {
+  const d = o.display;
+  const model = d.kind === 'run' ? d.model : d.kind === 'answer' ? d.run?.model : undefined;
+  return model === undefined ? null : `${d.kind}\u0000${model}\u0000${o.name ?? ''}`;
+}
+
+/**
+ * Replaces `host`'s content with the outputs and console lines of a run. A run output that
+ * showed a player before (same name, kind and model) keeps that player element: it is moved
+ * into the new output and `load`s the new run, so the learner sees the same player change.
+ */
 export function renderOutputs(host: HTMLElement, outputs: CellOutput[], console: ConsoleEntry[], base: string): void {
+  const previous = new Map<string, LabPlayer>();
+  for (const row of Array.from(host.children)) {
+    const key = (row as HTMLElement).dataset?.playerKey;
+    const player = row.querySelector<LabPlayer>('.lab-player-slot > .sim-host');
+    if (key && player) previous.set(key, player);
+  }
   host.replaceChildren();
   for (const line of console) host.append(el('pre', `lab-console lab-console-${line.level}`, line.text));
   for (const o of outputs) {
     const row = el('div', 'lab-out');
+    const key = playerKey(o);
+    if (key) row.dataset.playerKey = key;
     if (o.name !== null) row.append(el('div', 'lab-name', o.name));
-    row.append(renderDisplay(o.display, base));
+    const reuse = key ? (previous.get(key) ?? null) : null;
+    if (key) previous.delete(key);
+    row.append(renderDisplay(o.display, base, o.name, reuse));
     host.append(row);
   }
 }

@@ -243,3 +243,23 @@ export function noSourceByActor<S>(
     return Object.hasOwn(words, String(actor)) ? words[String(actor)] : otherwise;
   };
 }
+
+/** JSON-like data with its object keys sorted (for `sameData`). */
+function canonical(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(canonical);
+  if (x && typeof x === 'object') return Object.fromEntries(Object.keys(x).sort().map((k) => [k, canonical((x as Record<string, unknown>)[k])]));
+  return x;
+}
+
+/**
+ * True when two plain-data values (parameters, schedules) are the same: equal JSON text with
+ * object keys in any order (so compare data, not functions; a cycle is never equal).
+ */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  try {
+    return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  } catch {
+    return false;
+  }
+}

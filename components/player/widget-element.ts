@@ -15,8 +15,11 @@
  * - shows one figure at a time when there are several (ARIA tabs: click, arrows, Home/End),
  *   and follows the step: when the figure shown did not change and another did, that one is
  *   shown, until the learner picks a tab (Reset lets it follow again);
- * - shares: "Copy link to this step" writes a preset link (`sims/core/share.ts`), and
- *   `openShare` opens one (the page's `share-link.ts` calls it).
+ * - shares: "Copy link to this step" writes a preset link (`sims/core/share.ts`) while the
+ *   run has its preset's parameters (a run `load`ed with others has no link, and says so),
+ *   and `openShare` opens one (the page's `share-link.ts` calls it);
+ * - `load(run)` shows any run of the model: parameters, seed, schedule, step, heading (the
+ *   Lab's outputs, the workshop room, share links).
  *
  * Host attributes (besides the shell's): `data-model`, `data-preset`, `data-figure` (the
  * figure shown), `data-loaded` (`true` once `load` replaced the timeline), and the facts.
@@ -24,7 +27,7 @@
 import { decodePresetShare, encodePresetShare, type PresetRun } from '../../sims/core/share.ts';
 import type { Scene } from '../scene/scene.ts';
 import type { AnyWidget, CustomView, SceneModule, WidgetCtx } from './definition.ts';
-import { shareSpecOf, widgetCtx } from './definition.ts';
+import { sameData, shareSpecOf, widgetCtx } from './definition.ts';
 import { PlayerCore } from './player-core.ts';
 import { choiceButtonHtml } from './shell-html.ts';
 import { SimPlayerElement, type On } from './sim-player-element.ts';
@@ -211,41 +214,70 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
 
   // ---- share links ------------------------------------------------------------------------
 
+  /**
+   * A preset link (`sims/core/share.ts`) names the preset and carries only the choices, so a
+   * run whose parameters (or seed) are not the preset's has none: that throws, and the share
+   * box says so instead of writing a link to another run.
+   */
   protected async shareText(): Promise<string | null> {
     if (this.def.share === false) return null;
+    const spec = Object.hasOwn(this.def.presets, this.preset) ? this.def.presets[this.preset] : undefined;
+    if (!spec || !sameData(spec.params, this.player.params) || this.player.seed !== 1) {
+      throw new Error('this run\'s parameters are not a preset\'s, so it has no link (a link names a preset and carries only the steps chosen)');
+    }
     return encodePresetShare(shareSpecOf(this.def), { preset: this.preset, schedule: this.player.choices, step: this.player.index });
   }
 
   /**
-   * Shows another timeline of this player's preset (share links, the workshop room): the
-   * choices from the preset's initial state, at `step`. Everything is checked first; on a
-   * schedule that does not replay or a step outside it, returns a message and changes
+   * Shows another run in this player (share links, the workshop room, the Lab): its
+   * parameters (default: the preset's), seed (default: the one shown), the choices from the
+   * initial state, at `step`, and optionally a new heading and description. Everything is
+   * checked first: on parameters the model rejects (`initialState` throws), a schedule that
+   * does not replay, or a step outside `0..schedule.length`, it returns a message and changes
    * nothing. Returns null on success. Never throws.
    */
-  load(run: { schedule: readonly unknown[]; step: number }): string | null {
+  load(run: WidgetRun): string | null {
     if (!this.player) return 'This player could not start, so it cannot show another run.';
-    const spec = this.def.presets[this.preset];
+    const spec = Object.hasOwn(this.def.presets, this.preset) ? this.def.presets[this.preset] : undefined;
+    const params = run.params !== undefined ? run.params : spec ? spec.params : this.player.params;
+    const seed = run.seed ?? this.player.seed;
     let next: PlayerCore<unknown, unknown, unknown>;
     try {
-      next = new PlayerCore({ model: this.def.model, params: spec.params, seed: this.player.seed, schedule: run.schedule });
+      if (!Number.isFinite(seed)) throw new Error(`the seed must be a number, got ${String(seed)}`);
+      next = new PlayerCore({ model: this.def.model, params, seed, schedule: run.schedule });
     } catch (e) {
       return `This run cannot be shown: ${e instanceof Error ? e.message : String(e)}`;
     }
     if (!Number.isInteger(run.step) || run.step < 0 || run.step >= next.length) return `This run cannot be shown: step ${run.step} is outside its ${next.length - 1} steps.`;
     next.seek(run.step);
+    if (run.title !== undefined) this.el('title').textContent = run.title;
+    if (run.description !== undefined) this.el('desc').textContent = run.description;
     this.dataset.loaded = 'true';
     this.replacePlayer(next);
     this.renderRunParts();
     return null;
   }
 
-  /** Re-renders the parts that depend on the run, not the step (after `load`). */
+  /**
+   * Re-renders what depends on the run, not the step (after `load`): the parts with
+   * `update: 'run'` and every figure's caption, accessible name and legend (they may word
+   * the parameters).
+   */
   protected renderRunParts(): void {
     const ctx = this.ctx();
     for (const part of this.def.parts) {
       if (part.update !== 'run') continue;
       const el = this.maybeEl(part.name);
       if (el) el.innerHTML = part.html(ctx);
+    }
+    for (const f of this.def.figures) {
+      const cap = this.maybeEl(`cap-${f.name}`);
+      if (cap) cap.textContent = f.caption(ctx);
+      const title = this.maybeEl(`title-${f.name}`);
+      if (title) title.textContent = f.title(ctx);
+      const legend = this.maybeEl(`legend-${f.name}`);
+      const html = f.legend?.(ctx) ?? '';
+      if (legend && legend.innerHTML !== html) legend.innerHTML = html;
     }
   }
 
@@ -257,12 +289,32 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     const decoded = decodePresetShare(shareSpecOf(this.def), text);
     if (!decoded.ok) return decoded.error;
     if (decoded.preset !== this.preset) return 'not-mine';
-    return this.load(decoded) ?? 'opened';
+    const spec = this.def.presets[this.preset];
+    return this.load({ params: spec.params, seed: 1, schedule: decoded.schedule, step: decoded.step }) ?? 'opened';
   }
 }
 
 /** A run in the preset codec's terms (re-exported for subclasses). */
 export type { PresetRun };
+
+/**
+ * A run to show in a player: what `WidgetElement.load` takes (the tty element's `LoadRun`
+ * is this shape with the tty model's types).
+ */
+export interface WidgetRun<P = unknown, C = unknown> {
+  /** The parameters, checked by the model (default: the preset's; the tty element keeps the ones shown). */
+  params?: P;
+  /** Choices from the initial state (`[]`: the learner or the scheduler picks every step). */
+  schedule: readonly C[];
+  /** State to show, 0 to `schedule.length`. */
+  step: number;
+  /** The model's seed (default: the one shown; presets use 1). */
+  seed?: number;
+  /** New heading (default: keep the current one). */
+  title?: string;
+  /** New description under the heading (default: keep the current one). */
+  description?: string;
+}
 
 /**
  * Registers `<def.tag>` as `Base` (default `WidgetElement`) playing `def`. Safe to call twice

@@ -24,6 +24,8 @@ async function runAll(page: Page) {
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/lab/');
+  // Once the page has opened (and saved) its default notebook, so the clearing below is last.
+  await expect(page.locator('#lab-root')).toHaveAttribute('data-ready', 'true');
   // Cells keep their textareas (the Monaco upgrade has its own test).
   await page.evaluate(() => {
     localStorage.clear();
@@ -44,11 +46,22 @@ test('focusing a cell loads Monaco; Shift+Enter in it runs the cell', async ({ p
   await expect(cell(page, 3).locator('textarea.lab-code')).toBeHidden();
 });
 
-test('changing a cell re-runs its dependents, and the run trace follows', async ({ page }) => {
+/** The lesson player a cell's run output plays in, once it shows the run. */
+function playerOf(page: Page, n: number, tag = 'tty-sim') {
+  return cell(page, n).locator(`.lab-run[data-player="ready"] ${tag}`);
+}
+
+test('changing a cell re-runs its dependents, and the run\'s player follows in place', async ({ page }) => {
   await openStarter(page, 'tty-write-atomicity');
   await runAll(page);
   const trace = cell(page, 3).locator('.lab-run-head');
   await expect(trace).toContainText('Run of the tty model');
+  const player = playerOf(page, 3);
+  await expect(player).toHaveAttribute('data-ready', 'true');
+  const stepsBefore = Number(await player.getAttribute('data-steps'));
+  // The player opens at the end of the run, and is marked to check it is the same element later.
+  await expect(player).toHaveAttribute('data-step', String(stepsBefore - 1));
+  await player.evaluate((e) => ((e as HTMLElement & { labMark?: number }).labMark = 1));
   const before = await cell(page, 2).locator('.lab-output').innerText();
   await expect(cell(page, 4).locator('table')).toBeVisible();
   // Change the parameters: writer A writes 3 bytes.
@@ -61,6 +74,13 @@ test('changing a cell re-runs its dependents, and the run trace follows', async 
   await expect(cell(page, 2).locator('.lab-output')).toContainText('AAA');
   await expect(cell(page, 4).locator('tbody tr').first()).toBeVisible();
   await expect(cell(page, 4)).toHaveAttribute('data-state', 'ok');
+  // The same player shows the shorter run (9 bytes fewer to write and send), at its end.
+  await expect(player).not.toHaveAttribute('data-steps', String(stepsBefore), { timeout: 30_000 });
+  const steps = Number(await player.getAttribute('data-steps'));
+  expect(steps).toBeLessThan(stepsBefore);
+  await expect(player).toHaveAttribute('data-step', String(steps - 1));
+  expect(await player.evaluate((e) => (e as HTMLElement & { labMark?: number }).labMark)).toBe(1);
+  await expect(player.locator('[data-part="params"]')).toContainText('3 bytes');
 });
 
 test('an endless loop stops that cell with a message; the rest keeps its values and the page answers', async ({ page }) => {
@@ -140,6 +160,12 @@ test('a player link opens in the Lab as cells that recreate the run', async ({ p
   await expect(cell(page, 2)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
   await expect(cell(page, 2).locator('.lab-run-head')).toContainText('Run of the tty model');
   await expect(cell(page, 3).locator('.lab-output')).toContainText('BBBBBBBBBBAAAAAAAAAAAA');
+  // The run plays in the lesson's player, of the preset with these parameters, at that step.
+  const player = playerOf(page, 2);
+  await expect(player).toHaveAttribute('data-preset', 'kernel-blocking');
+  await expect(player).toHaveAttribute('data-step', String(p.schedule!.length));
+  await expect(player).toHaveAttribute('data-verdict', 'atomic');
+  await expect(player.locator('[data-part="fallback"]')).toContainText('BBBBBBBBBBAAAAAAAAAAAA');
 });
 
 for (const scheme of ['light', 'dark'] as const) {
@@ -147,6 +173,14 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await openStarter(page, 'scatter-gather-iommu');
     await runAll(page);
+    // The runs' lesson players, drawn (their views load as they come into view).
+    const players = page.locator('.lab-run .sim-host[data-model]');
+    await expect(page.locator('.lab-run:not([data-player="ready"])')).toHaveCount(0);
+    expect(await players.count()).toBeGreaterThan(0);
+    for (const p of await players.all()) {
+      await p.scrollIntoViewIfNeeded();
+      await expect(p).toHaveAttribute('data-diagrams', 'loaded', { timeout: 20_000 });
+    }
     expect(await axeViolations(page)).toEqual([]);
   });
 }
@@ -162,21 +196,54 @@ test('phone layout: cells stack and nothing overflows the page', async ({ page }
   expect(box!.x + box!.width).toBeLessThanOrEqual(375);
 });
 
-test('"Open this run in the Lab" on a lesson player opens the run at that step', async ({ page }) => {
+test('"Open this run in the Lab" on a lesson player; a changed parameter updates the dependent cells and the player', async ({ page }) => {
+  // The lesson's first player, stepped to the end of its run.
   await page.goto('/lessons/tty-write-atomicity/');
-  const player = page.locator('tty-sim').first();
-  await player.scrollIntoViewIfNeeded();
-  await uncover(player);
-  const copy = player.getByRole('button', { name: 'Copy link to this step' });
-  await expect(copy).toBeEnabled({ timeout: 20_000 });
+  const lesson = page.locator('tty-sim').first();
+  await lesson.scrollIntoViewIfNeeded();
+  await uncover(lesson);
+  await expect(lesson).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+  const steps = Number(await lesson.getAttribute('data-steps'));
+  await lesson.getByRole('slider', { name: 'Step' }).press('End');
+  await expect(lesson).toHaveAttribute('data-step', String(steps - 1));
+  const narration = (await lesson.locator('[data-part="narration"]').innerText()).trim();
+  expect(narration).toMatch(/\(230400 baud/);
+  const copy = lesson.getByRole('button', { name: 'Copy link to this step' });
   await copy.click();
-  const lab = player.getByRole('link', { name: 'Open this run in the Lab' });
+  const lab = lesson.getByRole('link', { name: 'Open this run in the Lab' });
   await expect(lab).toHaveAttribute('href', /\/lab\/\?sim=/);
   await lab.click();
   await expect(page).toHaveURL(/\/lab\/\?sim=/);
-  await expect(cell(page, 2)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
-  await expect(cell(page, 2).locator('.lab-run-head')).toContainText('Run of the tty model');
-  await expect(cell(page, 1).locator('textarea.lab-code')).toHaveValue(/const params = \{/);
+  await expect(cell(page, 3)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+  await expect(cell(page, 1).locator('textarea.lab-code')).toHaveValue(/"baud": 230400/);
+  // The run plays in the same kind of player, at the same step, saying the same.
+  const player = playerOf(page, 2);
+  await expect(player).toHaveAttribute('data-step', String(steps - 1));
+  await expect(player).toHaveAttribute('data-steps', String(steps));
+  await expect(player.locator('[data-part="narration"]')).toHaveText(narration);
+  await player.evaluate((e) => ((e as HTMLElement & { labMark?: number }).labMark = 1));
+  await expect(cell(page, 3).locator('.lab-output')).toContainText('lineTimeUs');
+  const lineTime = await cell(page, 3).locator('.lab-output').innerText();
+  // Change a parameter: the line runs at 9600 baud. Shift+Enter runs cell 1; cells 2 and 3 read params.
+  const src = await cell(page, 1).locator('textarea.lab-code').inputValue();
+  await setCode(page, 1, src.replace('"baud": 230400', '"baud": 9600'));
+  await cell(page, 1).locator('textarea.lab-code').press('Shift+Enter');
+  // The dependent cell's value changes: 22 bytes at 9600 baud, 10 bits a byte = 22917 µs (rounded).
+  await expect.poll(() => cell(page, 3).locator('.lab-output').innerText(), { timeout: 30_000 }).not.toBe(lineTime);
+  await expect(cell(page, 3).locator('.lab-output')).toContainText(String(Math.round((22 * 10 * 1e9) / 9600) / 1000));
+  // The same player shows the new run, at the same step, its narration at the new speed.
+  await expect(player.locator('[data-part="narration"]')).toContainText('(9600 baud', { timeout: 30_000 });
+  await expect(player).toHaveAttribute('data-step', String(steps - 1));
+  await expect(player).toHaveAttribute('data-steps', String(steps));
+  expect(await player.evaluate((e) => (e as HTMLElement & { labMark?: number }).labMark)).toBe(1);
+  await expect(player.locator('[data-part="desc"]')).toContainText('parameters of its own');
+  // The player's own link (tty links carry the parameters) opens the changed run in the Lab again.
+  await player.getByRole('button', { name: 'Copy link to this step' }).click();
+  const link = player.locator('[data-part="linkinput"]');
+  await expect(link).toHaveValue(/\/lab\/#sim=tty\./);
+  await page.goto(await link.inputValue());
+  await expect(cell(page, 1).locator('textarea.lab-code')).toHaveValue(/"baud": 9600/);
+  await expect(playerOf(page, 2).locator('[data-part="narration"]')).toContainText('(9600 baud', { timeout: 30_000 });
 });
 
 test('an explorer result renders as the Prove-it answer; its counterexample steps in a player', async ({ page }) => {
@@ -194,23 +261,32 @@ test('an explorer result renders as the Prove-it answer; its counterexample step
   await expect(cell(page, 1)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
   const answer = cell(page, 1).locator('.lab-answer');
   await expect(answer).toHaveAttribute('data-status', 'counterexample');
-  await expect(answer.getByRole('heading')).toHaveText(describeResult(expected, params, 'atomic-write').heading);
+  await expect(answer.locator('.lab-answer-head')).toHaveText(describeResult(expected, params, 'atomic-write').heading);
   await expect(answer).toContainText(expected.message);
-  // The player opens where the property fails, and steps back and forth.
-  const player = answer.locator('.lab-player');
+  // The counterexample plays in the lesson's tty player, opened where the property fails, and steps back and forth.
+  const player = answer.locator('.lab-run[data-player="ready"] tty-sim');
   await expect(player).toHaveAttribute('data-step', String(at));
-  await expect(player.getByRole('slider', { name: 'Step' })).toHaveAttribute('aria-valuetext', new RegExp(`^Step ${at}: `));
+  await expect(player).toHaveAttribute('data-steps', String(expected.schedule.length + 1));
+  await expect(player).toHaveAttribute('data-variant', 'no-lock');
+  await expect(player.getByRole('heading', { name: 'The counterexample' })).toBeVisible();
+  const { ttyModel } = await import('../../sims/tty/index.ts');
+  const { ttyWidget } = await import('../../components/widgets/tty/definition.ts');
+  const { replay } = await import('../../sims/core/model.ts');
+  const states = replay(ttyModel, params, 1, expected.schedule);
+  await expect(player.getByRole('slider', { name: 'Step' })).toHaveAttribute('aria-valuetext', ttyWidget.narration(states[at]));
   await player.getByRole('button', { name: 'Step back' }).click();
   await expect(player).toHaveAttribute('data-step', String(at - 1));
   await player.getByRole('slider', { name: 'Step' }).press('End');
   await expect(player).toHaveAttribute('data-step', String(expected.schedule.length));
+  await expect(player).toHaveAttribute('data-verdict', 'interleaved');
+  await expect(answer.locator('.lab-player')).toHaveCount(0);
   await expect(answer.getByRole('link', { name: /Open this counterexample in the lesson player/ })).toHaveAttribute('href', /\/lessons\/tty-write-atomicity\/#sim=/);
   // Put the lock back: the same cell now answers with a proof and its state count.
   const proved = proveTty(paramsOf(PANEL_DEFAULTS));
   await setCode(page, 1, `import { proveTty } from '@sims/tty';\nconst variant = 'kernel';\nconst answer = proveTty({ ...${JSON.stringify(paramsOf(PANEL_DEFAULTS))}, variant });`);
   await cell(page, 1).locator('textarea.lab-code').press('Shift+Enter');
   await expect(answer).toHaveAttribute('data-status', 'proved', { timeout: 30_000 });
-  await expect(answer.getByRole('heading')).toHaveText('Proved: no schedule breaks it');
+  await expect(answer.locator('.lab-answer-head')).toHaveText('Proved: no schedule breaks it');
   await expect(answer.locator('dl')).toContainText(`States${formatCount(proved.stats.states)}`);
 });
 

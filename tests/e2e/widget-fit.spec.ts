@@ -70,5 +70,25 @@ for (const [w, h] of [
         expect(bad).toEqual([]);
       });
     }
+    // The Lab shows a cell's run in the same player, inside the narrower output column.
+    for (const nb of ['tty-write-atomicity', 'scatter-gather-iommu']) {
+      test(`the Lab's player of the ${nb} starter notebook shows its controls, narration and diagram in one screen`, async ({ page }) => {
+        await page.goto('/lab/');
+        await page.evaluate(() => {
+          localStorage.clear();
+          localStorage.setItem('dpl:lab:plain', '1');
+        });
+        await page.goto(`/lab/?nb=${nb}`);
+        await expect(page.locator('#lab-root')).toHaveAttribute('data-ready', 'true');
+        await page.getByRole('button', { name: 'Run all' }).click();
+        const player = page.locator('.lab-run[data-player="ready"] .sim-host[data-model]').first();
+        await expect(player).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+        await player.evaluate((e) => e.scrollIntoView());
+        await expect(player).not.toHaveAttribute('data-diagrams', 'pending', { timeout: 20_000 });
+        const fit = await measure(page, (await player.getAttribute('id'))!);
+        expect(fit.problems).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      });
+    }
   });
 }

@@ -20,11 +20,13 @@ describe('starter notebooks', () => {
 
   it('every cell of every notebook runs without an error, and each notebook shows a run', () => {
     const r = spawnSync(process.execPath, ['scripts/lab-run.ts', ...notebooks.map((f) => `content/notebooks/${f}`)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { file: string; ok: boolean; cells: { ok: boolean; kinds?: string[]; error?: unknown }[] });
+    const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { file: string; ok: boolean; cells: { ok: boolean; kinds?: string[]; noPlayer?: string[]; error?: unknown }[] });
     expect(lines.map((l) => path.basename(l.file))).toEqual(notebooks);
     for (const nb of lines) {
       expect(nb.cells.filter((c) => !c.ok), nb.file).toEqual([]);
       expect(nb.cells.some((c) => c.kinds?.includes('run')), `${nb.file} shows a run`).toBe(true);
+      // Every run a starter shows plays in its lesson player.
+      expect(nb.cells.flatMap((c) => c.noPlayer ?? []), `${nb.file}: runs without a player`).toEqual([]);
     }
     expect(r.status, r.stderr).toBe(0);
   }, 150_000);
@@ -65,6 +67,9 @@ describe('"Open this run in the Lab" from every kind of player', () => {
     });
     const mmKey = Object.keys(MM_PRESETS)[0];
     links.push(encodeMmShare({ preset: mmKey, schedule: MM_PRESETS[mmKey].schedule, step: 1 }));
+    const { encodeShare, TTY_PRESETS } = await import('../../sims/tty/index.ts');
+    const tty = TTY_PRESETS['kernel-blocking'];
+    links.push(encodeShare({ model: 'tty', params: tty.params, schedule: tty.schedule!, step: tty.schedule!.length }));
     const dir = mkdtempSync(path.join(tmpdir(), 'lab-share-'));
     const files = links.map((text, i) => {
       const made = cellsFromShare(text);
@@ -75,11 +80,12 @@ describe('"Open this run in the Lab" from every kind of player', () => {
       return file;
     });
     const r = spawnSync(process.execPath, ['scripts/lab-run.ts', ...files], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { file: string; cells: { ok: boolean; kinds?: string[]; error?: unknown }[] });
+    const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { file: string; cells: { ok: boolean; kinds?: string[]; noPlayer?: string[]; error?: unknown }[] });
     expect(lines).toHaveLength(links.length);
     for (const nb of lines) {
       expect(nb.cells.filter((c) => !c.ok), nb.file).toEqual([]);
       expect(nb.cells.some((c) => c.kinds?.includes('run')), `${nb.file} shows a run`).toBe(true);
+      expect(nb.cells.flatMap((c) => c.noPlayer ?? []), `${nb.file}: runs without a player`).toEqual([]);
     }
     expect(cellsFromShare('dma.1.no-such.AA.1')).toMatchObject({ ok: false });
   }, 150_000);

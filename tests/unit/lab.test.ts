@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCell, importedNames } from '../../components/lab/analyze.ts';
 import { LabClient, type WorkerLike } from '../../components/lab/client.ts';
 import { decodeLink, encodeLink, fromMarkdown, MAX_LINK_CHARS, NotebookStore, toMarkdown, type Notebook } from '../../components/lab/notebook.ts';
-import { describe as describeValue, runTrace } from '../../components/lab/display.ts';
-import { ttyModel, TTY_PRESETS } from '../../sims/tty/index.ts';
+import { answerOf, describe as describeValue, PLAYER_MAX_STEPS, runTrace } from '../../components/lab/display.ts';
+import { proveTty, ttyModel, TTY_PRESETS } from '../../sims/tty/index.ts';
+import { DMA_PRESETS, dmaModel } from '../../sims/dma/index.ts';
+import { PANEL_DEFAULTS, paramsOf } from '../../components/explorer/panel-model.ts';
 
 describe('analyzeCell', () => {
   it('finds top-level declarations, destructuring, functions and classes', () => {
@@ -110,6 +112,49 @@ describe('display', () => {
     expect(t?.steps).toHaveLength(p.schedule!.length + 1);
     expect(t?.steps[1].narration.length).toBeGreaterThan(0);
     expect(t?.share?.lesson).toBe('tty-write-atomicity');
+  });
+  it('a replayable run carries its plain-data parameters, schedule and seed for the lesson player', () => {
+    const p = DMA_PRESETS['map-iommu'];
+    const t = runTrace({ model: dmaModel, params: p.params, schedule: p.schedule, preset: 'map-iommu', seed: 1 })!;
+    expect(t.noPlayer).toBeUndefined();
+    expect(t.player).toEqual({ params: p.params, schedule: p.schedule, seed: 1, preset: 'map-iommu' });
+    // Copies: nothing the learner's cell holds is shared with the display.
+    expect(t.player!.params).not.toBe(p.params);
+    expect(t.player!.schedule).not.toBe(p.schedule);
+    // It survives the trip to the page.
+    expect(structuredClone(t)).toEqual(t);
+    // Without a seed the player replays it with seed 1, as the trace was.
+    expect(runTrace({ model: ttyModel, params: TTY_PRESETS.nonblock.params, schedule: [] })!.player).toEqual({ params: TTY_PRESETS.nonblock.params, schedule: [], seed: 1 });
+  });
+  it('a run no player can replay says why in one sentence and keeps its trace', () => {
+    const p = TTY_PRESETS['kernel-blocking'];
+    const states = [ttyModel.initialState(p.params, 1)];
+    const fromStates = runTrace({ model: ttyModel, states })!;
+    expect(fromStates.player).toBeUndefined();
+    expect(fromStates.noPlayer).toMatch(/list of states without the parameters and schedule/);
+    expect(fromStates.steps).toHaveLength(1);
+    // A model with no lesson player.
+    const other = { ...ttyModel, id: 'my-model' };
+    const mine = runTrace({ model: other, params: p.params, schedule: p.schedule })!;
+    expect(mine.noPlayer).toBe('The my-model model has no lesson player, so its run is shown as the list of its steps.');
+    expect(mine.steps).toHaveLength(p.schedule!.length + 1);
+    // Parameters that cannot be copied to the page (a function inside).
+    const fn = runTrace({ model: ttyModel, params: { ...p.params, extra: () => 1 }, schedule: p.schedule })!;
+    expect(fn.player).toBeUndefined();
+    expect(fn.noPlayer).toMatch(/cannot be copied to the page/);
+    // A seed that is not a number.
+    expect(runTrace({ model: ttyModel, params: p.params, schedule: [], seed: 'x' })!.noPlayer).toMatch(/seed is not a number/);
+    expect(PLAYER_MAX_STEPS).toBe(5000);
+  });
+  it('an answer\'s counterexample carries the run its player replays', () => {
+    const params = { ...paramsOf(PANEL_DEFAULTS), variant: 'no-lock' as const };
+    const result = proveTty(params);
+    expect(result.verdict).toBe('counterexample');
+    if (result.verdict !== 'counterexample') return;
+    const a = answerOf({ model: ttyModel, params, result })!;
+    expect(a.run?.player).toEqual({ params, schedule: result.schedule, seed: 1 });
+    expect(a.at).toBeGreaterThan(0);
+    expect(a.at).toBeLessThanOrEqual(result.schedule.length);
   });
   it('a value whose getters throw is shown, not thrown', () => {
     const evil = { get x() { throw new Error('boom'); } };

@@ -15,25 +15,17 @@
  */
 import { decodeShare, encodeShare, paramsDifference, ttyModel, TTY_PRESETS, validateParams, type TtyChoice, type TtyParams, type TtyState } from '../../../sims/tty/index.ts';
 import { PlayerCore } from '../../player/player-core.ts';
-import { defineWidget, WidgetElement } from '../../player/widget-element.ts';
+import { defineWidget, WidgetElement, type WidgetRun } from '../../player/widget-element.ts';
 import { ttyWidget } from './definition.ts';
 import { bufferTitle, farEndName } from './format.ts';
 import { bufferSvgTitle, paramsSummaryHtml, rxSummaryText, swimCaptionText, swimLegendHtml, swimTitleText } from './html.ts';
 import { SerialTerminal } from './serial-terminal.ts';
 
-/** A run to show in a player: what `TtySimElement.load` takes. */
-export interface LoadRun {
-  /** The parameters (default: keep the ones shown). */
-  params?: TtyParams;
-  /** Choices from the initial state (`[]`: the learner or the scheduler picks every step). */
-  schedule: readonly TtyChoice[];
-  /** State to show, 0 to `schedule.length`. */
-  step: number;
-  /** New heading (default: keep the current one). */
-  title?: string;
-  /** New description under the heading (default: keep the current one). */
-  description?: string;
-}
+/**
+ * A run to show in a player: what `TtySimElement.load` takes, the generic element's
+ * `WidgetRun` with the tty types (`params` default: keep the ones shown).
+ */
+export type LoadRun = WidgetRun<TtyParams, TtyChoice>;
 
 /**
  * True when two parameter sets are the same configuration, compared through the share
@@ -116,7 +108,7 @@ export class TtySimElement extends WidgetElement {
   }
 
   /**
-   * Shows `run` in this player: its parameters, its schedule as the timeline, at `step`,
+   * Shows `run` in this player: its parameters, seed, its schedule as the timeline, at `step`,
    * and optionally a new heading and description. Everything is checked first: on invalid
    * parameters, a schedule that does not replay, or a step outside `0..schedule.length`, it
    * returns a message and changes nothing. Returns null on success. Never throws.
@@ -125,10 +117,12 @@ export class TtySimElement extends WidgetElement {
     if (!this.player) return 'This player could not start, so it cannot show another run.';
     const params = run.params ?? this.tty.params;
     const { schedule, step } = run;
+    const seed = run.seed ?? this.tty.seed;
     let next: PlayerCore<TtyParams, TtyState, TtyChoice>;
     try {
       validateParams(params);
-      next = new PlayerCore({ model: ttyModel, params, seed: this.tty.seed, schedule });
+      if (!Number.isFinite(seed)) throw new Error(`the seed must be a number, got ${String(seed)}`);
+      next = new PlayerCore({ model: ttyModel, params, seed, schedule });
     } catch (e) {
       return `This run cannot be shown: ${e instanceof Error ? e.message : String(e)}`;
     }
