@@ -47,6 +47,12 @@ export default defineConfig({
       format: 'es',
       rolldownOptions: { output: { entryFileNames: '_astro/workers/[name]-[hash].js', chunkFileNames: '_astro/workers/[name]-[hash].js' } },
     },
-    build: { chunkSizeWarningLimit: 6000 },
+    build: {
+      chunkSizeWarningLimit: 6000,
+      // A page's scripts are files, never inlined: the same few KB (the Predict element) would
+      // otherwise be written into every lesson page instead of cached once. Other assets keep
+      // Vite's default (undefined: inlined under 4 KB).
+      assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined),
+    },
   },
 });
