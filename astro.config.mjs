@@ -79,10 +79,11 @@ export default defineConfig({
     },
     build: {
       chunkSizeWarningLimit: 6000,
-      // A page's scripts are files, never inlined: the same few KB (the Predict element) would
-      // otherwise be written into every lesson page instead of cached once. Other assets keep
-      // Vite's default (undefined: inlined under 4 KB).
-      assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined),
+      // A component's <script> (Astro names its chunk `…astro_type_script…`) is a file, never
+      // inlined: the same few KB (the Predict element) would otherwise be written into every
+      // lesson page instead of cached once. Everything else keeps Vite's default (undefined:
+      // inlined under 4 KB), so workers and other assets are built as before.
+      assetsInlineLimit: (file) => (/astro_type_script/.test(file) ? false : undefined),
     },
   },
 });
