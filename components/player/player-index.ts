@@ -44,3 +44,40 @@ export function playerIndex(lessons: readonly { slug: string; title: string; bod
   }
   return index;
 }
+
+/**
+ * The index as a lesson page carries it (`ShareLinks.astro`): each lesson written once, each
+ * player key -> the position of its lesson in `lessons`. `base` is the site's base path
+ * (`/`). About a third of the size of the plain index, which names a lesson per player.
+ */
+export interface PageIndex {
+  base: string;
+  lessons: PlayerHome[];
+  players: Record<string, number>;
+}
+
+/** `index` (see `playerIndex`) in the page's form, lessons in first-seen order. */
+export function pageIndex(base: string, index: Readonly<Record<string, PlayerHome>>): PageIndex {
+  const lessons: PlayerHome[] = [];
+  const players: Record<string, number> = {};
+  for (const [key, home] of Object.entries(index)) {
+    let i = lessons.findIndex((l) => l.slug === home.slug);
+    if (i < 0) i = lessons.push({ slug: home.slug, title: home.title }) - 1;
+    players[key] = i;
+  }
+  return { base, lessons, players };
+}
+
+/**
+ * The lesson holding player `key` in a page index, or null when the index does not name it
+ * or is not a page index (a damaged or older page: never throws).
+ */
+export function homeIn(data: unknown, key: string): PlayerHome | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const { lessons, players } = data as Partial<PageIndex>;
+  if (!Array.isArray(lessons) || typeof players !== 'object' || players === null || !Object.hasOwn(players, key)) return null;
+  const home: unknown = lessons[players[key]];
+  if (typeof home !== 'object' || home === null) return null;
+  const { slug, title } = home as Partial<PlayerHome>;
+  return typeof slug === 'string' && typeof title === 'string' ? { slug, title } : null;
+}

@@ -19,7 +19,7 @@
  * at the top of the lesson and nothing else on the page changes.
  */
 import { parseShareHead } from '../../sims/core/share.ts';
-import { playerKey, type PlayerHome } from './player-index.ts';
+import { homeIn, playerKey } from './player-index.ts';
 
 /**
  * What a player offers this module: its host carries `data-model` (the `Model.id` its links
@@ -63,9 +63,9 @@ export function homeOf(key: string, doc: Document = document): { href: string; t
   const el = doc.getElementById('dpl-player-index');
   if (!el?.textContent) return null;
   try {
-    const data = JSON.parse(el.textContent) as { base: string; players: Record<string, PlayerHome> };
-    const home = Object.hasOwn(data.players, key) ? data.players[key] : undefined;
-    return home ? { href: `${data.base}lessons/${home.slug}/`, title: home.title } : null;
+    const data = JSON.parse(el.textContent) as { base?: unknown };
+    const home = homeIn(data, key);
+    return home && typeof data.base === 'string' ? { href: `${data.base}lessons/${home.slug}/`, title: home.title } : null;
   } catch {
     return null;
   }

@@ -60,20 +60,15 @@ export interface ShellOptions {
   footerHtml?: string;
 }
 
-const ICONS = {
-  reset: '<svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14"><path d="M3 3v4h4M3.5 7A5 5 0 1 1 4 11" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"></path></svg>',
-  back: '<svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14"><path d="M10 3 5 8l5 5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"></path></svg>',
-  play: '<svg class="sim-ico-play" aria-hidden="true" viewBox="0 0 16 16" width="14" height="14"><path d="M4 2.5v11l9-5.5z" fill="currentColor"></path></svg><svg class="sim-ico-pause" aria-hidden="true" viewBox="0 0 16 16" width="14" height="14"><path d="M4 2.5h3v11H4zM9 2.5h3v11H9z" fill="currentColor"></path></svg>',
-  forward: '<svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14"><path d="m6 3 5 5-5 5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"></path></svg>',
-  table: '<svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14"><path d="M2 3h12v10H2zM2 6.5h12M2 10h12M6 3v10" fill="none" stroke="currentColor" stroke-width="1.4"></path></svg>',
-  link: '<svg aria-hidden="true" viewBox="0 0 16 16" width="14" height="14"><path d="M6.5 9.5a3 3 0 0 0 4.2 0l2.3-2.3a3 3 0 0 0-4.2-4.2L7.6 4.2M9.5 6.5a3 3 0 0 0-4.2 0L3 8.8A3 3 0 0 0 7.2 13l1.2-1.2" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" /></svg>',
-};
 
-/** A control button; `short` is the label phones show (the full one stays the accessible name). */
-function button(part: string, label: string, icon: string, opts: { primary?: boolean; after?: boolean; extra?: string } = {}): string {
-  const cls = `sim-btn${opts.primary ? ' sim-btn-primary' : ''}`;
-  const text = `<span class="sim-btn-text">${esc(label)}</span>`;
-  return `<button type="button" class="${cls}" data-part="${part}" data-needs-js disabled${opts.extra ?? ''}>${opts.after ? text + icon : icon + text}</button>`;
+/**
+ * A control button. Its icon is drawn by `player.css` (a mask on `::before`, or `::after` when
+ * `after`, chosen by `data-part`), so the markup carries no SVG: one copy of each icon per
+ * site, not per player. The visible label is also the accessible name (phones hide some labels).
+ */
+function button(part: string, label: string, opts: { primary?: boolean; toggle?: boolean; extra?: string } = {}): string {
+  const cls = `sim-btn${opts.primary ? ' sim-btn-primary' : ''}${opts.toggle ? ' sim-btn-toggle' : ''}`;
+  return `<button type="button" class="${cls}" data-part="${part}" data-needs-js disabled${opts.extra ?? ''}><span class="sim-btn-text">${esc(label)}</span></button>`;
 }
 
 /** The whole player `<section>` (the host element wraps it). */
@@ -89,7 +84,7 @@ export function shellHtml(o: ShellOptions): string {
 <div class="sim-stage" data-part="stage">${o.stageHtml}</div>
 <div class="sim-bar" data-part="bar">
 <div class="sim-caption"><div data-part="narrationbox" aria-live="polite" aria-atomic="true"><p class="sim-stepno" data-part="stepno">Step 0 of ${last}</p><p class="sim-narration" data-part="narration">${esc(o.narration)}</p></div><p class="sim-source" data-part="source">${o.sourceHtml ?? ''}</p></div>${o.captionHtml ?? ''}
-<div class="sim-controls" role="group" aria-label="Player controls">${button('reset', 'Reset', ICONS.reset)}${button('back', 'Step back', ICONS.back)}${button('play', 'Play', ICONS.play, { primary: true })}${button('forward', 'Step forward', ICONS.forward, { after: true })}<label class="sim-speed"><span>Speed</span><select data-part="speed" data-needs-js disabled><option value="0.5">0.5×</option><option value="1" selected>1×</option><option value="2">2×</option><option value="4">4×</option></select></label>${button('tableview', 'Table view', ICONS.table, { extra: ' aria-pressed="false"' }).replace('class="sim-btn"', 'class="sim-btn sim-btn-toggle"')}${shareable ? button('copylink', 'Copy link to this step', ICONS.link) : ''}</div>
+<div class="sim-controls" role="group" aria-label="Player controls">${button('reset', 'Reset')}${button('back', 'Step back')}${button('play', 'Play', { primary: true })}${button('forward', 'Step forward')}<label class="sim-speed"><span>Speed</span><select data-part="speed" data-needs-js disabled><option value="0.5">0.5×</option><option value="1" selected>1×</option><option value="2">2×</option><option value="4">4×</option></select></label>${button('tableview', 'Table view', { toggle: true, extra: ' aria-pressed="false"' })}${shareable ? button('copylink', 'Copy link to this step') : ''}</div>
 <div class="sim-scrub"><span class="sim-scrub-label" id="${uid}-scrub-label">Step</span><div class="sim-slider" data-part="slider" role="slider" tabindex="0" aria-labelledby="${uid}-scrub-label" aria-valuemin="0" aria-valuemax="${last}" aria-valuenow="0" aria-valuetext="${esc(o.narration)}" aria-disabled="true"><div class="sim-track" data-part="track" style="--pos:0"><div class="sim-track-fill"></div><div class="sim-thumb"></div></div></div></div>
 </div>
 ${shareable ? `<div class="sim-linkbox" data-part="linkbox" hidden><label class="sim-linklabel" for="${uid}-link">Link to step <span data-part="linkstep">0</span> of this run</label><input id="${uid}-link" class="sim-linkinput" data-part="linkinput" type="text" readonly spellcheck="false"><p class="sim-note" data-part="linkstatus" role="status"></p></div>` : ''}

@@ -26,7 +26,16 @@ export interface WidgetHtmlOptions {
    * (`<desc>`, also shown to a reader without scripts) and are drawn as they come into view.
    */
   draw?: boolean;
+  /**
+   * Write the `<noscript>` style that shows every drawing and table without scripts (default
+   * true). It covers every player of the page, so `Widget.astro` writes it with the first only.
+   */
+  noscriptStyle?: boolean;
 }
+
+/** Without JavaScript every drawing and every table shows (a reader with no scripts has no tabs); for every player of a page. */
+export const NOSCRIPT_STYLE =
+  '<noscript><style>.sim-host figure[data-figure]{display:block!important}.sim-host .sim-tables{display:flex!important}.sim-host .sim-tabs{display:none!important}.sim-host .sim-nojs-desc{display:block!important}.sim-host .sim-zoom:has(g[data-scene]:empty){display:none}</style></noscript>';
 
 /** The attributes of a part's wrapper. */
 function partAttrs(p: PartDef<unknown>): string {
@@ -113,8 +122,10 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
       // Only the drawing a reader sees first is drawn here; the other tabs' drawings (hidden)
       // keep their size and their words (<desc>) and are drawn when the scripts load.
       const drawn = f.name === first && opts.draw !== false;
+      // An undrawn drawing's words are written once: in a paragraph a reader without scripts
+      // sees; its <desc> is filled when the scene is drawn (`drawScene`).
       const words = drawn ? '' : `<p class="sim-nojs-desc">${esc(scene.desc)}</p>`;
-      return figureHtml(f, f.name === first, `<desc id="${ctx.uid}-${esc(f.name)}-desc">${esc(scene.desc)}</desc><g data-scene>${drawn ? sceneToSvg(scene) : ''}</g>`, scene, ctx, tabbed, words);
+      return figureHtml(f, f.name === first, `<desc id="${ctx.uid}-${esc(f.name)}-desc">${drawn ? esc(scene.desc) : ''}</desc><g data-scene>${drawn ? sceneToSvg(scene) : ''}</g>`, scene, ctx, tabbed, words);
     })
     .join('');
   const stage =
@@ -147,7 +158,6 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
   const facts = factAttrs(def.facts?.(ctx) ?? {});
   const ssr = def.figures.length > 0 && def.figures.every((f) => !f.custom) ? ' data-ssr' : '';
   const cls = `sim-host${def.hostClass ? ` ${esc(def.hostClass)}` : ''}`;
-  // Without JavaScript every drawing and every table shows (a reader with no scripts has no tabs).
-  const noscript = `<noscript><style>${def.tag} figure[data-figure]{display:block!important} ${def.tag} .sim-tables{display:flex!important} ${def.tag} .sim-tabs{display:none!important} ${def.tag} .sim-nojs-desc{display:block!important} ${def.tag} .sim-zoom:has(g[data-scene]:empty){display:none}</style></noscript>`;
+  const noscript = opts.noscriptStyle === false ? '' : NOSCRIPT_STYLE;
   return `${noscript}<${def.tag} id="${esc(opts.uid)}" class="${cls}" data-model="${esc(def.model.id)}" data-preset="${esc(opts.preset)}" data-step="0" data-steps="${player.length}" data-diagrams="pending"${ssr}${tabbed ? ` data-figure="${esc(first)}"` : ''}${facts}>${shell}</${def.tag}>`;
 }

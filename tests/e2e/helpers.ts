@@ -43,6 +43,9 @@ export async function runExercise(page: Page, id: string) {
 export async function uncover(player: Locator) {
   const predict = player.locator('xpath=ancestor::dpl-predict[1]');
   if ((await predict.count()) === 0) return;
+  // The Skip button works once the element has upgraded (its script is a file, which may
+  // still be loading after a click on a link: toHaveURL does not wait for it).
+  await expect(predict).toHaveAttribute('data-ready', '1');
   if ((await predict.getAttribute('data-run')) !== 'locked') return;
   // The button works once the element has upgraded (a click before that is lost on a busy machine).
   await expect(predict).toHaveAttribute('data-ready', '1');

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { playerIndex, playerKey } from '../../components/player/player-index.ts';
+import { homeIn, pageIndex, playerIndex, playerKey } from '../../components/player/player-index.ts';
 import { WIDGET_TAGS } from '../../components/widgets/tags.ts';
 import { MM_PRESETS } from '../../sims/mm/index.ts';
 
@@ -29,5 +29,15 @@ describe('playerIndex', () => {
       { slug: 'c', title: 'C', body: '<UioSim preset="mmap-offsets" />' },
     ], WIDGET_TAGS);
     expect(index).toEqual({ 'uio:mmap-offsets': { slug: 'a', title: 'A' } });
+  });
+  it('in the page form, names each lesson once and finds every player’s lesson; a damaged index finds nothing', () => {
+    const index = playerIndex(lessons, WIDGET_TAGS);
+    const page = pageIndex('/', index);
+    expect(new Set(page.lessons.map((l) => l.slug)).size).toBe(page.lessons.length);
+    for (const [key, home] of Object.entries(index)) expect(homeIn(JSON.parse(JSON.stringify(page)), key), key).toEqual(home);
+    expect(JSON.stringify(page).length).toBeLessThan(JSON.stringify(index).length / 2);
+    expect(homeIn(page, 'mm:no-such-preset')).toBeNull();
+    expect(homeIn(page, 'toString')).toBeNull();
+    for (const bad of [null, 3, {}, { lessons: [], players: { 'mm:translate': 0 } }, { lessons: [{ slug: 1 }], players: { 'mm:translate': 0 } }]) expect(homeIn(bad, 'mm:translate')).toBeNull();
   });
 });
