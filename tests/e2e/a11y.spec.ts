@@ -2,25 +2,30 @@
  * axe on every page of the build, in light and dark themes, at desktop and phone widths, in the
  * state a reader sees: every player on the page has been scrolled to and has drawn its diagrams.
  *
- * Per page, in one visit: light at 375 px (the page loads as a phone) and light at 1280 px (the
- * same page widened) run every rule axe enables by default (the phone layout hides, shows and
- * wraps different elements, so any rule may differ). Dark at 1280 px runs the rules that read
- * colours: the dark theme only redefines colour custom properties (src/styles/global.css), so
- * the other rules, which read the DOM, ARIA and which elements are rendered, see the same page;
- * the test checks that last part (the same elements are rendered in both themes) before it
- * trusts it.
+ * Per page, in one visit: light at 1280 px runs every rule axe enables by default. Dark at
+ * 1280 px runs the rules that read colours: the dark theme only redefines colour custom
+ * properties (src/styles/global.css), so the other rules, which read the DOM, ARIA and which
+ * elements are rendered, see the same page; the test checks that last part (the same elements
+ * are rendered in both themes) before it trusts it. Then the page is narrowed to 375 px: the
+ * phone layout hides, shows and wraps different elements, so every rule runs again, except
+ * that the colour rules (most of a scan's time) run only on what the phone shows differently:
+ * the elements it renders and the desktop did not, and those that a width-dependent CSS rule
+ * colours (found in the source by tests/unit/helpers/width-colours.ts).
  *
  * Scans go through ./axe.ts (violations only, in the page): the same rules on the same nodes as
  * `@axe-core/playwright`, without describing every passing node.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { sitePages } from '../../scripts/site-pages';
+import { widthColourSelectors } from '../unit/helpers/width-colours';
 import { axeViolations } from './axe';
 
 const pages = sitePages(process.env.DIST_DIR ?? 'dist');
 
 /** axe rules whose outcome depends on colours (all others read structure, ARIA and rendering). */
 const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+/** Selectors of the rules that set colours only at some widths. */
+const PHONE_COLOURED = widthColourSelectors();
 
 // Every scan is independent: spread them over the workers.
 test.describe.configure({ mode: 'parallel' });
@@ -67,28 +72,68 @@ function renderedChanges(page: Page) {
   });
 }
 
+/**
+ * Marks (`data-axe-phone-only`) the outermost elements rendered now that were not rendered at
+ * the last `recordRendered`, and returns how many.
+ */
+function markNewlyRendered(page: Page) {
+  return page.evaluate(() => {
+    const w = window as unknown as { __rendered: WeakMap<Element, boolean> };
+    let n = 0;
+    for (const e of document.querySelectorAll('body *')) {
+      if (w.__rendered.get(e) !== false || !e.checkVisibility({ visibilityProperty: true })) continue;
+      if (e.parentElement?.closest('[data-axe-phone-only]')) continue;
+      e.setAttribute('data-axe-phone-only', '');
+      n++;
+    }
+    return n;
+  });
+}
+
 for (const path of pages) {
-  // One visit per page (a load and a settle cost more than a scan): the phone first, then the
-  // same page widened to the desktop, then switched to dark.
-  test(`axe finds no violations on ${path}: light at 375 and 1280 px, colours in dark, and dark renders the same elements`, async ({ page }) => {
-    await page.setViewportSize({ width: 375, height: 900 });
+  // One visit per page (a load and a settle cost more than a scan).
+  test(`axe finds no violations on ${path}: light at 1280 and 375 px, colours in dark, and dark renders the same elements`, async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(path);
     await settle(page);
-    expect(await axeViolations(page), 'light, 375 px').toEqual([]);
-
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await expect.poll(() => page.evaluate(() => innerWidth)).toBe(1280);
-    await settle(page);
     expect(await axeViolations(page), 'light, 1280 px').toEqual([]);
 
-    // The light scans ran every rule; they hold for dark only if the same elements render.
+    // The light scan ran every rule; it holds for dark only if the same elements render.
     await recordRendered(page);
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(() => page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(true);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     expect(await renderedChanges(page), 'elements rendered differently in dark').toEqual([]);
     expect(await axeViolations(page, { rules: COLOUR_RULES }), 'dark, 1280 px').toEqual([]);
+
+    // The phone: every rule but the colour ones everywhere, then the colour rules (most of a
+    // scan's time) on what the phone layout renders differently: the elements only it renders,
+    // and those a width-dependent rule gives colours (tests/unit/helpers/width-colours.ts).
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 375, height: 900 });
+    await expect.poll(() => page.evaluate(() => innerWidth)).toBe(375);
+    await settle(page);
+    expect(await axeViolations(page, { disable: COLOUR_RULES }), 'light, 375 px').toEqual([]);
+    const phoneOnly = (await markNewlyRendered(page)) > 0 ? ['[data-axe-phone-only]'] : [];
+    const recoloured = await page.evaluate(
+      (list) =>
+        list.filter((sel) => {
+          try {
+            return document.querySelector(sel) !== null;
+          } catch {
+            return false;
+          }
+        }),
+      PHONE_COLOURED,
+    );
+    const include = [...phoneOnly, ...recoloured];
+    if (include.length > 0) {
+      expect(await axeViolations(page, { rules: COLOUR_RULES, include }), 'light, 375 px, colours of what the phone shows differently').toEqual([]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expect.poll(() => page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(true);
+      expect(await axeViolations(page, { rules: COLOUR_RULES, include }), 'dark, 375 px, colours of what the phone shows differently').toEqual([]);
+    }
   });
 }
 
