@@ -269,6 +269,8 @@ function show(n: Notebook): void {
     return e;
   }));
   cellsHost.replaceChildren(...nb.cells.map((c) => cellElement(c.id, c.source)));
+  // Hidden in the server's page until the cells are there (so it does not jump down).
+  $('lab-add').hidden = false;
   relabel();
   refreshList();
   try {
