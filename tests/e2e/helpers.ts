@@ -52,3 +52,18 @@ export async function uncover(player: Locator) {
   await predict.getByRole('button', { name: 'Skip: show the run' }).click();
   await expect(predict).toHaveAttribute('data-run', 'open');
 }
+
+/** Records the page's layout shifts (not those right after input) from its first paint; call before `goto`. */
+export async function recordLayoutShifts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    (window as unknown as { shifts: number[] }).shifts = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) (window as unknown as { shifts: number[] }).shifts.push(e.value);
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+/** The sum of the layout shifts recorded so far (`recordLayoutShifts`). */
+export function layoutShiftTotal(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+}

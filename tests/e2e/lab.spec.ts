@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { axeViolations } from './axe';
-import { uncover } from './helpers';
+import { layoutShiftTotal, recordLayoutShifts, uncover } from './helpers';
 
 /** Cell `n` (1-based) of the open notebook. */
 const cell = (page: Page, n: number) => page.locator('.lab-cell').nth(n - 1);
@@ -353,19 +353,14 @@ test('nothing on the page moves when the notebook appears (its cells come after 
   for (const width of [412, 1280]) {
     const ctx = await browser.newContext({ viewport: { width, height: 823 }, serviceWorkers: 'block' });
     const page = await ctx.newPage();
-    await page.addInitScript(() => {
-      (window as unknown as { shifts: number[] }).shifts = [];
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) (window as unknown as { shifts: number[] }).shifts.push(e.value);
-      }).observe({ type: 'layout-shift', buffered: true });
-    });
+    await recordLayoutShifts(page);
     await page.goto('/lab/');
     await expect(page.locator('#lab-root')).toHaveAttribute('data-ready', 'true');
     await expect(page.locator('.lab-cell').first()).toBeVisible();
     await expect(page.locator('#lab-add')).toBeVisible();
     // Two frames after the cells, so any shift they caused has been reported.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const total = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+    const total = await layoutShiftTotal(page);
     // Measured 0.25-0.29 before the notebook's cells came last on the page.
     expect(total, `width ${width}`).toBeLessThan(0.01);
     await ctx.close();

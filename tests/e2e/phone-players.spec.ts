@@ -7,7 +7,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { axeViolations } from './axe';
-import { uncover } from './helpers';
+import { layoutShiftTotal, recordLayoutShifts, uncover } from './helpers';
 
 test.use({ viewport: { width: 375, height: 740 } });
 
@@ -113,22 +113,17 @@ test('the tty player does not shift when its diagrams arrive (their room is rese
   for (const width of [1280, 375]) {
     const ctx = await browser.newContext({ viewport: { width, height: 800 } });
     const page = await ctx.newPage();
-    await page.addInitScript(() => {
-      (window as unknown as { shifts: number[] }).shifts = [];
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) (window as unknown as { shifts: number[] }).shifts.push(e.value);
-      }).observe({ type: 'layout-shift', buffered: true });
-    });
+    await recordLayoutShifts(page);
     await page.goto('/lessons/tty-write-atomicity/');
     const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
     await expect(sim).toHaveAttribute('data-ready', 'true');
-    const before = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+    const before = await layoutShiftTotal(page);
     await sim.evaluate((e) => e.scrollIntoView({ block: 'center' }));
     await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
     await expect(sim.locator('svg.ts-swim .sl-lane')).toHaveCount(3);
     // Two frames after the drawings, so any shift they caused has been reported.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const after = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+    const after = await layoutShiftTotal(page);
     // Measured 0.0000-0.0059 at 375 px since the control bar's height is measured on upgrade
     // (the stage's height limit settles by a few px); a visible jump is 0.05 and more.
     expect(after - before, `width ${width}`).toBeLessThan(0.01);
