@@ -3,6 +3,7 @@ import type { Model } from '../../sims/core/model.ts';
 import { ttyModel } from '../../sims/tty/model.ts';
 import type { TtyChoice, TtyParams } from '../../sims/tty/types.ts';
 import { PlayerCore, seededPick } from '../../components/player/player-core.ts';
+import { smallTtyParams } from './helpers/widget-test.ts';
 
 /**
  * A tiny model for exact assertions: a counter that may be incremented by 1 or 2 until it
@@ -154,19 +155,7 @@ describe('PlayerCore', () => {
   });
 
   it('plays the tty model to the end with the seeded scheduler', () => {
-    const tty: TtyParams = {
-      variant: 'kernel',
-      writers: [
-        { size: 6, nonblock: false, signal: false },
-        { size: 5, nonblock: false, signal: false },
-      ],
-      chunkSize: 4,
-      xmitSize: 8,
-      pipeBuf: 8,
-      pipeSlots: 4,
-      baud: 9600,
-      drainBytes: 3,
-    };
+    const tty: TtyParams = smallTtyParams([6, 5], { drainBytes: 3 });
     const a = new PlayerCore<TtyParams, ReturnType<typeof ttyModel.initialState>, TtyChoice>({ model: ttyModel, params: tty, seed: 5 });
     while (a.forward());
     expect(a.finished).toBe(true);

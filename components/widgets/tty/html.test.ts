@@ -4,20 +4,9 @@ import { esc } from '../../player/shell-html.ts';
 import { receivedSpansHtml, tablesHtml, verdictHtml } from './html.ts';
 import { narrationOf, receivedLetters, runsText } from './format.ts';
 import { verdictOf } from './verdict.ts';
+import { smallTtyParams } from '../../../tests/unit/helpers/widget-test.ts';
 
-const params: TtyParams = {
-  variant: 'no-lock',
-  writers: [
-    { size: 6, nonblock: false, signal: false },
-    { size: 3, nonblock: false, signal: false },
-  ],
-  chunkSize: 4,
-  xmitSize: 16,
-  pipeBuf: 8,
-  pipeSlots: 4,
-  baud: 9600,
-  drainBytes: 4,
-};
+const params: TtyParams = smallTtyParams([6, 3], { variant: 'no-lock', xmitSize: 16 });
 const run = (w: number): TtyChoice => ({ kind: 'run', writer: w });
 
 describe('tty text views', () => {

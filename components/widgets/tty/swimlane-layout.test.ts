@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { replay, ttyModel, type TtyChoice, type TtyParams } from '../../../sims/tty/index.ts';
 import { swimlaneLayout } from './swimlane-layout.ts';
+import { smallTtyParams } from '../../../tests/unit/helpers/widget-test.ts';
 
-const base: TtyParams = {
-  variant: 'kernel',
-  writers: [
-    { size: 6, nonblock: false, signal: false },
-    { size: 4, nonblock: false, signal: true },
-  ],
-  chunkSize: 8,
-  xmitSize: 8,
-  pipeBuf: 8,
-  pipeSlots: 4,
-  baud: 9600,
-  drainBytes: 4,
-};
+const base: TtyParams = smallTtyParams([6, 4], { chunkSize: 8 }, [false, true]);
 
 const run = (w: number): TtyChoice => ({ kind: 'run', writer: w });
 const uart: TtyChoice = { kind: 'uart' };

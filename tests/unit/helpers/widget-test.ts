@@ -3,6 +3,7 @@
  * run, the text of an HTML string, a scene's shape by key.
  */
 import { replay, type Model } from '../../../sims/core/model.ts';
+import type { TtyParams } from '../../../sims/tty/index.ts';
 import type { Scene, Shape } from '../../../components/scene/scene.ts';
 import { widgetCtx, type WidgetCtx, type WidgetDefinition } from '../../../components/player/definition.ts';
 
@@ -59,4 +60,23 @@ export function shapeByKey(scene: Scene, key: string): Shape | undefined {
 /** The last item of a non-empty list. */
 export function last<T>(xs: readonly T[]): T {
   return xs[xs.length - 1];
+}
+
+/**
+ * Small tty parameters for unit tests: two blocking writers of `sizes` bytes (the second may
+ * take a signal), an 8-byte xmit ring and pipe buffer, 4 pipe slots, 9600 baud, `drainBytes`
+ * drained per UART step; `over` replaces any field. Shapes as `sims/tty/model.ts` TtyParams.
+ */
+export function smallTtyParams(sizes: readonly number[], over: Partial<TtyParams> = {}, signals: readonly boolean[] = []): TtyParams {
+  return {
+    variant: 'kernel',
+    writers: sizes.map((size, i) => ({ size, nonblock: false, signal: signals[i] ?? false })),
+    chunkSize: 4,
+    xmitSize: 8,
+    pipeBuf: 8,
+    pipeSlots: 4,
+    baud: 9600,
+    drainBytes: 4,
+    ...over,
+  };
 }
