@@ -127,6 +127,9 @@ test('a full storage quota is reported and the code stays in the editor', async 
 test('progress export and import; a malformed file changes nothing', async ({ page }, testInfo) => {
   await page.goto(LESSON);
   await setExerciseCode(page, ID, '// exported work\nexport function circSpaceToEnd(): number { return 0; }\n');
+  // Wait for the store itself: "Saved" may still be the note of the save before the paste
+  // (Delete empties the editor, and that first change is saved at once).
+  await expect.poll(() => page.evaluate((id) => localStorage.getItem(`dpl:v1:ex:${id}`) ?? '', ID)).toContain('exported work');
   await expect(exercise(page).locator('[data-role="save"]')).toContainText('Saved');
   await page.goto('/');
   const download = page.waitForEvent('download');
