@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_PATH, chromiumArgs } from './scripts/chromium-args';
 
 /**
  * End-to-end tests in Debian's Chromium against the built site (run `npm run build` first;
@@ -24,8 +25,9 @@ export default defineConfig({
     // the tweens ask for motion (mm-sim, share-sg).
     reducedMotion: 'reduce',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      executablePath: CHROMIUM_PATH,
+      // Includes turning off the address bar popups Chromium preloads in every context (see there).
+      args: chromiumArgs(),
     },
   },
   webServer: {

@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { serve } from './serve.mjs';
+import { CHROMIUM_PATH, chromiumArgs } from './chromium-args.ts';
 import { sitePages } from './site-pages.ts';
 import { benchExplorer } from './bench-explorer.ts';
 import { benchRealKernel } from './kernel-image/bench-realkernel.ts';
@@ -33,7 +34,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGET_JS = 60 * 1024;
 const BUDGET_GRADE_MS = 100;
 const BUDGET_BUILD_S = 60;
-const CHROME_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const mark = (ok: boolean) => (ok ? 'ok' : 'OVER BUDGET');
@@ -53,7 +53,7 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   if (process.argv.includes('--lab')) {
     // Only the Lab's edit -> dependents time.
-    const b = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROME_ARGS });
+    const b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: chromiumArgs() });
     try {
       await benchLab(b, base);
     } finally {
@@ -81,7 +81,7 @@ async function main() {
     }
     origins.unshift({ label: 'before', base: beforeBase });
   }
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROME_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: chromiumArgs() });
   try {
     if (!gradingOnly) console.log('\nJavaScript before any interaction (gzip):');
     for (const p of gradingOnly ? [] : sitePages(path.join(root, 'dist'))) {
