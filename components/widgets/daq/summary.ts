@@ -22,6 +22,17 @@ export function presetSummary(key: string): DaqSummary {
 /** Metrics `figure` can print. */
 export type Metric = 'delivered' | 'collected' | 'lost-pct' | 'copies' | 'syscalls' | 'signals' | 'irqs' | 'cpu' | 'overruns' | 'formula' | 'limit';
 
+/** The rows of the "where the time goes" table (`DaqBreakdown.astro`), in order: metric -> row heading. */
+export const BREAKDOWN_METRICS: Readonly<Partial<Record<Metric, string>>> = {
+  delivered: 'Delivered to the process',
+  'lost-pct': 'Of what the device produced, lost',
+  copies: 'CPU copies per byte',
+  syscalls: 'System calls per MiB',
+  signals: 'Signals per MiB',
+  irqs: 'Interrupts per MiB',
+  cpu: 'CPU busy (% of one CPU)',
+};
+
 /** One figure of a preset, formatted for the text. */
 export function figure(key: string, metric: Metric): string {
   const m = presetSummary(key);

@@ -5,11 +5,11 @@
  * first paint and every later update are the same HTML.
  */
 import { compare, plan, summary, WAYS, WAY_LABELS, type Counts, type Plan, type Way } from '../../../sims/syscalls/index.ts';
+import { esc } from '../../player/shell-html.ts';
 
 /** The widget's largest N (the model allows more; the table stays readable up to here). */
 export const MAX_N = 100_000;
 
-const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (n: number) => n.toLocaleString('en-US');
 
 /** Short column headings for the counts table. */
