@@ -1,60 +1,15 @@
 /**
- * Small things a learner notices on a phone (issue 11, item 9): diagram text of at least
- * 11 px at 375 px (axe-clean, the wide drawings scroll in keyboard-reachable boxes), the tty
- * lesson not shifting when the diagrams arrive, the tty swimlane's lane labels kept in view while it scrolls sideways,
- * a 100,000-character address that stays inside the "Walk an address" card, and the step
- * label and the trace count agreeing.
+ * Small things a learner notices on a phone (issue 11, item 9): the tty lesson not shifting
+ * when the diagrams arrive, the tty swimlane's lane labels kept in view while it scrolls
+ * sideways, a 100,000-character address that stays inside the "Walk an address" card, and
+ * the step label and the trace count agreeing. Diagram text of at least 11 px on a phone is
+ * measured for every player by tests/e2e/widget-fit.spec.ts, and the scroll boxes by the axe
+ * scan at 375 px (tests/e2e/a11y.spec.ts).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { axeViolations } from './axe';
 import { layoutShiftTotal, recordLayoutShifts, uncover } from './helpers';
 
 test.use({ viewport: { width: 375, height: 740 } });
-
-/** The smallest drawn font size (px, after the SVG's scaling) of the player's diagram text. */
-async function smallestText(page: Page, selector: string): Promise<{ px: number; text: string; count: number }> {
-  return page.locator(selector).evaluate((host) => {
-    let px = Infinity;
-    let text = '';
-    let count = 0;
-    for (const t of host.querySelectorAll<SVGTextElement>('svg text')) {
-      if (!t.textContent?.trim() || t.getBoundingClientRect().width === 0) continue;
-      const m = t.getScreenCTM()!;
-      const size = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
-      count++;
-      if (size < px) [px, text] = [size, t.textContent];
-    }
-    return { px, text, count };
-  });
-}
-
-const players: [string, string][] = [
-  ['/lessons/tty-write-atomicity/', 'tty-sim[data-preset="kernel-blocking"]'],
-  ['/lessons/tty-write-atomicity/', 'tty-sim[data-preset="pipe-small"]'],
-  ['/lessons/pinning-user-pages/', 'mm-sim[data-preset="dma-without-pin"]'],
-  ['/lessons/scatter-gather-iommu/', 'sg-sim[data-preset="map-iommu"]'],
-  ['/lessons/dma-ownership/', 'coherence-sim[data-preset="rx-no-sync-arm"]'],
-  ['/lessons/uio-user-space-dma/', 'uio-sim[data-preset="mmap-offsets"]'],
-  ['/lessons/capstone-daq-driver/', 'daq-sim[data-preset="design-c"]'],
-];
-for (const [lesson, selector] of players) {
-  test(`diagram text is at least 11 px on a 375 px phone: ${selector}`, async ({ page }) => {
-    await page.goto(lesson);
-    const sim = page.locator(selector);
-    await sim.evaluate((e) => e.scrollIntoView());
-    await uncover(sim);
-    await expect(sim).toHaveAttribute('data-diagrams', 'loaded', { timeout: 30_000 });
-    await sim.getByRole('button', { name: 'Step forward' }).click();
-    await expect(sim).toHaveAttribute('data-step', '1');
-    const r = await smallestText(page, selector);
-    expect(r.count).toBeGreaterThan(5);
-    expect(r.px, `“${r.text}”`).toBeGreaterThanOrEqual(11);
-    // Nothing overflows the page sideways: a wide drawing scrolls inside its own box, which
-    // the keyboard can reach (axe: scrollable-region-focusable).
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-    expect(await axeViolations(page, { include: [selector] })).toEqual([]);
-  });
-}
 
 test('the swimlane keeps its lane labels in view when it scrolls sideways', async ({ page }) => {
   await page.goto('/lessons/tty-write-atomicity/');

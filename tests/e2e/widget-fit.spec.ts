@@ -3,7 +3,10 @@
  * 1280x800 and on a 375x740 phone, once its stage is scrolled just under the site header, the
  * figure shown (or the tables, in a player without drawings), the narration, the step buttons
  * and the scrubber are all inside the window at once: the control bar sticks to the bottom
- * and the drawing is limited to the height above it.
+ * and the drawing is limited to the height above it. On the phone, the drawing's text is at
+ * least 11 px as drawn (after the SVG's scaling), and nothing makes the page scroll sideways
+ * (a wide drawing scrolls in its own box; tests/e2e/a11y.spec.ts checks that the keyboard
+ * reaches it).
  */
 import { expect, test, type Page } from '@playwright/test';
 import { uncover } from './helpers';
@@ -13,11 +16,19 @@ const LESSONS = ['tty-write-atomicity', 'pinning-user-pages', 'scatter-gather-io
 interface Fit {
   id: string;
   problems: string[];
+  /** Text elements drawn in the player's diagrams (counted on phones only). */
+  texts: number;
 }
 
-/** Scrolls the player's stage under the header and measures what is inside the window. */
-async function measure(page: Page, id: string): Promise<Fit> {
-  return page.evaluate(async (id) => {
+/** The smallest text a phone may draw in a diagram, in CSS px. */
+const MIN_PHONE_TEXT_PX = 11;
+
+/**
+ * Scrolls the player's stage under the header and measures what is inside the window; with
+ * `minTextPx`, also the size of every diagram text drawn (px after the SVG's scaling).
+ */
+async function measure(page: Page, id: string, minTextPx?: number): Promise<Fit> {
+  return page.evaluate(async ({ id, minTextPx }) => {
     const host = document.getElementById(id)!;
     const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const header = document.querySelector('.site-header')?.getBoundingClientRect().bottom ?? 0;
@@ -40,8 +51,18 @@ async function measure(page: Page, id: string): Promise<Fit> {
     const drawing = shown.querySelector<HTMLElement>('.sim-zoom') ?? shown;
     inWindow(figure ? `figure "${figure.dataset.figure}"` : 'tables', drawing.getBoundingClientRect(), bar.top);
     for (const part of ['narration', 'play', 'forward', 'back', 'slider']) inWindow(part, host.querySelector(`[data-part="${part}"]`)!.getBoundingClientRect());
-    return { id, problems };
-  }, id);
+    let texts = 0;
+    if (minTextPx !== undefined) {
+      for (const t of host.querySelectorAll<SVGTextElement>('svg text')) {
+        if (!t.textContent?.trim() || t.getBoundingClientRect().width === 0) continue;
+        const m = t.getScreenCTM()!;
+        const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+        texts++;
+        if (px < minTextPx - 0.01) problems.push(`text "${t.textContent.trim().slice(0, 30)}" is drawn at ${px.toFixed(1)} px`);
+      }
+    }
+    return { id, problems: [...new Set(problems)].slice(0, 5), texts };
+  }, { id, minTextPx });
 }
 
 for (const [w, h] of [
@@ -57,17 +78,25 @@ for (const [w, h] of [
         // Every player a reader can see (the Prove-it panel's own player stays hidden until it shows a run).
         const ids = await players.evaluateAll((els) => els.filter((e) => !e.closest('[hidden]')).map((e) => e.id));
         expect(ids.length).toBeGreaterThan(0);
+        const phone = w < 600;
         const bad: Fit[] = [];
+        let texts = 0;
         for (const id of ids) {
           const player = page.locator(`#${id}`);
           await uncover(player);
           await player.evaluate((e) => e.scrollIntoView());
           await expect(player).toHaveAttribute('data-ready', 'true');
           await expect(player).not.toHaveAttribute('data-diagrams', 'pending', { timeout: 20_000 });
-          const fit = await measure(page, id);
+          const fit = await measure(page, id, phone ? MIN_PHONE_TEXT_PX : undefined);
+          texts += fit.texts;
           if (fit.problems.length) bad.push(fit);
         }
         expect(bad).toEqual([]);
+        if (phone) {
+          // The text check saw drawings (a selector that matched nothing would pass it).
+          expect(texts).toBeGreaterThan(5 * ids.length);
+          expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+        }
       });
     }
     // The Lab shows a cell's run in the same player, inside the narrower output column.
