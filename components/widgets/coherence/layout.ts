@@ -37,14 +37,23 @@ import { SCENE_W, type Scene, type Shape } from '../../scene/scene.ts';
 
 /** Width of every diagram in SVG user units: the one scene width (`components/scene/scene.ts`). */
 export const COH_W = SCENE_W;
-const M = 4;
-/** Left edge of the byte cells. */
-const X0 = 56;
-const HEAD = 16;
-const ROW = 15;
-const GAP = 4;
-const GROUP_GAP = 6;
-const BAND = 16;
+/** The drawings' grid, in SVG user units. */
+const GRID = {
+  /** Outer margin. */
+  margin: 4,
+  /** Left edge of the byte cells. */
+  cellX0: 56,
+  /** Room for the column headings above the first line. */
+  head: 16,
+  /** Height of one row of byte cells. */
+  row: 15,
+  /** Space between a line's RAM row(s) and its cache row(s). */
+  gap: 4,
+  /** Space after a line (its RAM and cache rows), before the next. */
+  groupGap: 6,
+  /** Height of a band (the device's reach, the coherent pool, the swiotlb pool) above the first line it marks. */
+  band: 16,
+} as const;
 
 /** Facts fixed by the parameters that decide the diagrams' sizes. */
 export interface CohFrame {
@@ -75,7 +84,7 @@ export function cohFrame(p: CoherenceParams): CohFrame {
     lines: p.ramLines,
     lineSize: ls,
     perRow,
-    cell: Math.floor(((COH_W - X0 - M) / perRow) * 4) / 4,
+    cell: Math.floor(((COH_W - GRID.cellX0 - GRID.margin) / perRow) * 4) / 4,
     poolFirst: usesPool && p.coherentPool ? p.coherentPool.addr / ls : null,
     poolLines: usesPool && p.coherentPool ? p.coherentPool.size / ls : 0,
     tlbFirst: p.platform === 'swiotlb' && p.swiotlb ? p.swiotlb.addr / ls : null,
@@ -101,22 +110,22 @@ interface MemRows {
 
 function memRows(f: CohFrame): MemRows {
   const rowsPerLine = f.lineSize / f.perRow;
-  const groupH = rowsPerLine * ROW + GAP + rowsPerLine * ROW + GROUP_GAP;
-  let y = HEAD + 4;
+  const groupH = rowsPerLine * GRID.row + GRID.gap + rowsPerLine * GRID.row + GRID.groupGap;
+  let y = GRID.head + 4;
   const lineY: number[] = [];
   const bands: MemRows['bands'] = [];
   for (let n = 0; n < f.lines; n++) {
     if (f.reachLines !== null && n === f.reachLines) {
       bands.push({ key: 'reach', y, before: n });
-      y += BAND;
+      y += GRID.band;
     }
     if (n === f.poolFirst) {
       bands.push({ key: 'pool', y, before: n });
-      y += BAND;
+      y += GRID.band;
     }
     if (n === f.tlbFirst) {
       bands.push({ key: 'tlb', y, before: n });
-      y += BAND;
+      y += GRID.band;
     }
     lineY.push(y);
     y += groupH;
@@ -138,7 +147,7 @@ function bandText(state: CoherenceState, key: string): string {
 function cellsPath(f: CohFrame, y: number): string {
   const w = r2(f.cell - 1);
   let d = '';
-  for (let i = 0; i < f.perRow; i++) d += `M${r2(X0 + i * f.cell)} ${y}h${w}v${ROW - 1}h${-w}z`;
+  for (let i = 0; i < f.perRow; i++) d += `M${r2(GRID.cellX0 + i * f.cell)} ${y}h${w}v${GRID.row - 1}h${-w}z`;
   return d;
 }
 
@@ -155,35 +164,35 @@ export function memoryScene(state: CoherenceState, prev: CoherenceState | null, 
   const ls = f.lineSize;
   const ch = changesOf(prev, state);
   const cw = f.cell;
-  const cx = (i: number) => r2(X0 + (i % f.perRow) * cw);
+  const cx = (i: number) => r2(GRID.cellX0 + (i % f.perRow) * cw);
 
-  shapes.push({ kind: 'text', key: 'text-h-line', cls: 'coh-colhead', x: M + 6, y: 12, text: 'line' });
+  shapes.push({ kind: 'text', key: 'text-h-line', cls: 'coh-colhead', x: GRID.margin + 6, y: 12, text: 'line' });
   for (let i = 0; i < f.perRow; i += 4) shapes.push({ kind: 'text', key: `text-h-${i}`, cls: 'coh-colhead', x: r2(cx(i) + cw / 2), y: 12, text: `+${i.toString(16)}`, anchor: 'middle' });
 
   for (const b of rows.bands) {
-    shapes.push({ kind: 'rect', key: `rect-band-${b.key}`, cls: `coh-band coh-band-${b.key}`, x: M, y: b.y + 1, w: COH_W - 2 * M, h: BAND - 3, rx: 3 });
-    shapes.push({ kind: 'text', key: `text-band-${b.key}`, cls: 'coh-bandtext', x: M + 6, y: b.y + 11, text: bandText(state, b.key) });
+    shapes.push({ kind: 'rect', key: `rect-band-${b.key}`, cls: `coh-band coh-band-${b.key}`, x: GRID.margin, y: b.y + 1, w: COH_W - 2 * GRID.margin, h: GRID.band - 3, rx: 3 });
+    shapes.push({ kind: 'text', key: `text-band-${b.key}`, cls: 'coh-bandtext', x: GRID.margin + 6, y: b.y + 11, text: bandText(state, b.key) });
   }
 
   const spans = ownedSpans(state);
   for (let n = 0; n < f.lines; n++) {
     const y0 = rows.lineY[n];
-    const ramH = rows.rowsPerLine * ROW;
-    const cacheY = y0 + ramH + GAP;
+    const ramH = rows.rowsPerLine * GRID.row;
+    const cacheY = y0 + ramH + GRID.gap;
     const base = n * ls;
     const inTlb = f.tlbFirst !== null && n >= f.tlbFirst && n < f.tlbFirst + f.tlbLines;
-    shapes.push({ kind: 'text', key: `text-line-${n}`, cls: 'coh-linelabel', x: M + 6, y: y0 + 11, text: `${n} ${addr(base)}` });
+    shapes.push({ kind: 'text', key: `text-line-${n}`, cls: 'coh-linelabel', x: GRID.margin + 6, y: y0 + 11, text: `${n} ${addr(base)}` });
     // The line's byte cells as one path per row (the same boxes as one rectangle each, in a
     // fraction of the markup: a lesson page server-renders many of these drawings); a byte the
     // step changed gets its own outlined cell on top.
     const ramCls = `coh-cell coh-ram${inTlb ? ' coh-tlb' : ''}`;
     for (let r = 0; r < rows.rowsPerLine; r++) {
-      shapes.push({ kind: 'path', key: `path-ram-${n}-${r}`, cls: ramCls, d: cellsPath(f, y0 + r * ROW) });
+      shapes.push({ kind: 'path', key: `path-ram-${n}-${r}`, cls: ramCls, d: cellsPath(f, y0 + r * GRID.row) });
     }
     for (let i = 0; i < ls; i++) {
       const a = base + i;
-      const y = y0 + Math.floor(i / f.perRow) * ROW;
-      if (ch.ram.has(a)) shapes.push({ kind: 'rect', key: `rect-ram-${a}`, cls: `${ramCls} coh-new`, x: cx(i), y, w: cw - 1, h: ROW - 1 });
+      const y = y0 + Math.floor(i / f.perRow) * GRID.row;
+      if (ch.ram.has(a)) shapes.push({ kind: 'rect', key: `rect-ram-${a}`, cls: `${ramCls} coh-new`, x: cx(i), y, w: cw - 1, h: GRID.row - 1 });
       shapes.push({ kind: 'text', key: `text-ram-${a}`, cls: 'coh-byte', x: r2(cx(i) + (cw - 1) / 2), y: y + 10.5, text: hex2(state.mem.ram[a]), anchor: 'middle' });
     }
     // The bytes of live mappings in this line, underlined in the owner's colour.
@@ -199,7 +208,7 @@ export function memoryScene(state: CoherenceState, prev: CoherenceState | null, 
           key: `rect-span-${s.mapping}-${s.bounce ? 'b' : 'c'}-${n}-${r}`,
           cls: `coh-span ${ownerCls(s.owner)}`,
           x: cx(a0 - base),
-          y: y0 + r * ROW + ROW - 1,
+          y: y0 + r * GRID.row + GRID.row - 1,
           w: r2((a1 - a0) * cw - 1),
           h: 2.5,
         });
@@ -209,30 +218,30 @@ export function memoryScene(state: CoherenceState, prev: CoherenceState | null, 
     const slot = slotInfo(state, n);
     const badge = { uncached: 'uncached', invalid: 'invalid', clean: 'V clean', dirty: 'D dirty' }[slot.status];
     const slotChanged = ch.slots.has(n);
-    shapes.push({ kind: 'rect', key: `rect-badge-${n}`, cls: `coh-badge coh-badge-${slot.status}${slotChanged ? ' coh-new' : ''}`, x: M + 4, y: cacheY, w: X0 - M - 8, h: ROW - 1, rx: 3 });
-    shapes.push({ kind: 'text', key: `text-badge-${n}`, cls: `coh-badgetext coh-badgetext-${slot.status}`, x: r2(M + 4 + (X0 - M - 8) / 2), y: cacheY + 10.5, text: badge, anchor: 'middle' });
+    shapes.push({ kind: 'rect', key: `rect-badge-${n}`, cls: `coh-badge coh-badge-${slot.status}${slotChanged ? ' coh-new' : ''}`, x: GRID.margin + 4, y: cacheY, w: GRID.cellX0 - GRID.margin - 8, h: GRID.row - 1, rx: 3 });
+    shapes.push({ kind: 'text', key: `text-badge-${n}`, cls: `coh-badgetext coh-badgetext-${slot.status}`, x: r2(GRID.margin + 4 + (GRID.cellX0 - GRID.margin - 8) / 2), y: cacheY + 10.5, text: badge, anchor: 'middle' });
     const line = state.mem.cache[n];
     if (slot.status === 'clean' || slot.status === 'dirty') {
       const cacheCls = `coh-cell coh-cache coh-cache-${slot.status}`;
       for (let r = 0; r < rows.rowsPerLine; r++) {
-        shapes.push({ kind: 'path', key: `path-cache-${n}-${r}`, cls: cacheCls, d: cellsPath(f, cacheY + r * ROW) });
+        shapes.push({ kind: 'path', key: `path-cache-${n}-${r}`, cls: cacheCls, d: cellsPath(f, cacheY + r * GRID.row) });
       }
       for (let i = 0; i < ls; i++) {
         const a = base + i;
-        const y = cacheY + Math.floor(i / f.perRow) * ROW;
+        const y = cacheY + Math.floor(i / f.perRow) * GRID.row;
         const differs = slot.differs.includes(i);
         // A byte that differs from RAM or that the step changed: its own marked cell on top.
         if (differs || ch.cache.has(a)) {
           const cls = `${cacheCls}${differs ? ' coh-differs' : ''}${ch.cache.has(a) ? ' coh-new' : ''}`;
-          shapes.push({ kind: 'rect', key: `rect-cache-${a}`, cls, x: cx(i), y, w: cw - 1, h: ROW - 1 });
+          shapes.push({ kind: 'rect', key: `rect-cache-${a}`, cls, x: cx(i), y, w: cw - 1, h: GRID.row - 1 });
         }
         shapes.push({ kind: 'text', key: `text-cache-${a}`, cls: `coh-byte${differs ? ' coh-byte-differs' : ''}`, x: r2(cx(i) + (cw - 1) / 2), y: y + 10.5, text: hex2(line.data[i]), anchor: 'middle' });
       }
     } else {
-      const h = rows.rowsPerLine * ROW - 1;
-      shapes.push({ kind: 'rect', key: `rect-slot-empty-${n}`, cls: `coh-slot-empty coh-slot-${slot.status}`, x: X0, y: cacheY, w: r2(f.perRow * cw - 1), h, rx: 2 });
+      const h = rows.rowsPerLine * GRID.row - 1;
+      shapes.push({ kind: 'rect', key: `rect-slot-empty-${n}`, cls: `coh-slot-empty coh-slot-${slot.status}`, x: GRID.cellX0, y: cacheY, w: r2(f.perRow * cw - 1), h, rx: 2 });
       const note = slot.status === 'uncached' ? 'mapped uncached: loads and stores go straight to RAM' : 'not in the cache: a load reads RAM';
-      shapes.push({ kind: 'text', key: `text-slot-empty-${n}`, cls: 'coh-slotnote', x: r2(X0 + (f.perRow * cw) / 2), y: cacheY + 10.5, text: note, anchor: 'middle' });
+      shapes.push({ kind: 'text', key: `text-slot-empty-${n}`, cls: 'coh-slotnote', x: r2(GRID.cellX0 + (f.perRow * cw) / 2), y: cacheY + 10.5, text: note, anchor: 'middle' });
     }
   }
   return { width: COH_W, height: rows.height, shapes, desc: memoryDesc(state) };
@@ -259,8 +268,8 @@ export function memoryDesc(state: CoherenceState): string {
 
 const OWN_ROW = 46;
 const ST_W = 96;
-const CPU_X = M;
-const DEV_X = COH_W - M - ST_W;
+const CPU_X = GRID.margin;
+const DEV_X = COH_W - GRID.margin - ST_W;
 const TOKEN_W = 80;
 
 /** Diagram (c): each mapping's ownership token at the CPU or at the device. */
@@ -272,7 +281,7 @@ export function ownerScene(state: CoherenceState, prev: CoherenceState | null, f
     const y = top + k * OWN_ROW;
     const before = prev?.mappings.find((x) => x.id === m.id);
     const moved = !before || before.owner !== m.owner || before.unmapped !== m.unmapped;
-    shapes.push({ kind: 'text', key: `text-map-${m.id}`, cls: `coh-maplabel${m.unmapped ? ' coh-off' : ''}`, x: M, y: y + 11, text: `${mappingLabel(m)}${m.bounce ? ` → slot ${addr(m.handle)}` : ''}` });
+    shapes.push({ kind: 'text', key: `text-map-${m.id}`, cls: `coh-maplabel${m.unmapped ? ' coh-off' : ''}`, x: GRID.margin, y: y + 11, text: `${mappingLabel(m)}${m.bounce ? ` → slot ${addr(m.handle)}` : ''}` });
     const ty = y + 17;
     shapes.push({ kind: 'rect', key: `rect-track-${m.id}`, cls: 'coh-track', x: CPU_X, y: ty + 10, w: DEV_X + ST_W - CPU_X, h: 2 });
     shapes.push({ kind: 'rect', key: `rect-st-cpu-${m.id}`, cls: 'coh-station coh-station-cpu', x: CPU_X, y: ty, w: ST_W, h: 22, rx: 4 });
@@ -308,7 +317,7 @@ const ITEM_HEAD = 16;
 /** Height of one data item: its heading and its byte rows (two rows when compared). */
 function itemHeight(kind: 'read' | 'send' | 'write', len: number, perRow: number): number {
   const rows = Math.max(1, Math.ceil(len / perRow));
-  return ITEM_HEAD + (kind === 'write' ? rows : 2 * rows) * ROW + 8;
+  return ITEM_HEAD + (kind === 'write' ? rows : 2 * rows) * GRID.row + 8;
 }
 
 /** Draws `bytes` as cells in rows of `perRow` from `y`; `bad` offsets get the mismatch class;
@@ -318,17 +327,17 @@ function byteRows(shapes: Shape[], key: string, label: string, bytes: readonly n
   const cw = f.cell;
   const rows = Math.max(1, Math.ceil(len / per));
   for (let r = 0; r < rows; r++) {
-    shapes.push({ kind: 'text', key: `text-${key}-label-${r}`, cls: 'coh-rowlabel', x: M + 2, y: y + r * (ROW * (gap + 1)) + 10.5, text: label });
+    shapes.push({ kind: 'text', key: `text-${key}-label-${r}`, cls: 'coh-rowlabel', x: GRID.margin + 2, y: y + r * (GRID.row * (gap + 1)) + 10.5, text: label });
   }
   for (let i = 0; i < len; i++) {
     const r = Math.floor(i / per);
-    const x = r2(X0 + (i % per) * cw);
-    const yy = y + r * (ROW * (gap + 1));
+    const x = r2(GRID.cellX0 + (i % per) * cw);
+    const yy = y + r * (GRID.row * (gap + 1));
     const has = i < bytes.length;
-    shapes.push({ kind: 'rect', key: `rect-${key}-${i}`, cls: `coh-cell ${cls}${has ? '' : ' coh-pending'}${has && bad.has(i) ? ' coh-bad' : ''}`, x, y: yy, w: cw - 1, h: ROW - 1 });
+    shapes.push({ kind: 'rect', key: `rect-${key}-${i}`, cls: `coh-cell ${cls}${has ? '' : ' coh-pending'}${has && bad.has(i) ? ' coh-bad' : ''}`, x, y: yy, w: cw - 1, h: GRID.row - 1 });
     if (has) shapes.push({ kind: 'text', key: `text-${key}-${i}`, cls: `coh-byte${bad.has(i) ? ' coh-byte-bad' : ''}`, x: r2(x + (cw - 1) / 2), y: yy + 10.5, text: hex2(bytes[i]), anchor: 'middle' });
   }
-  return y + rows * ROW * (gap + 1);
+  return y + rows * GRID.row * (gap + 1);
 }
 
 /** Diagram (d): the device's transfers and the CPU's reads, each against the ideal machine. */
@@ -343,7 +352,7 @@ export function dataScene(state: CoherenceState, f: CohFrame): Scene {
   items.forEach((it, k) => {
     if (it.tr) {
       const { t, inFlight } = it.tr;
-      shapes.push({ kind: 'text', key: `text-item-${k}`, cls: 'coh-itemhead', x: M, y: y + 11, text: `${transferWords(t, inFlight)}.`.replace(/^The device/, 'Device:') });
+      shapes.push({ kind: 'text', key: `text-item-${k}`, cls: 'coh-itemhead', x: GRID.margin, y: y + 11, text: `${transferWords(t, inFlight)}.`.replace(/^The device/, 'Device:') });
       const yb = y + ITEM_HEAD;
       if (t.dma === 'write') {
         // The bytes the device will write, those done so far solid.
@@ -353,17 +362,17 @@ export function dataScene(state: CoherenceState, f: CohFrame): Scene {
         const ideal = t.ideal.slice(0, t.data.length);
         const bad = new Set(diffIndices(t.data, ideal));
         byteRows(shapes, `s${k}`, 'sent', t.data, t.len, bad, yb, f, 'coh-devbytes', 1);
-        byteRows(shapes, `i${k}`, 'buffer', ideal, t.len, new Set(), yb + ROW, f, 'coh-ideal', 1);
+        byteRows(shapes, `i${k}`, 'buffer', ideal, t.len, new Set(), yb + GRID.row, f, 'coh-ideal', 1);
       }
       y += itemHeight(t.dma === 'write' ? 'write' : 'send', t.len, f.perRow);
     } else if (it.rd) {
       const r = it.rd;
       const bad = new Set(diffIndices(r.bytes, r.ideal));
       const verdict = bad.size ? 'STALE' : 'right';
-      shapes.push({ kind: 'text', key: `text-item-${k}`, cls: `coh-itemhead${bad.size ? ' coh-itemhead-bad' : ''}`, x: M, y: y + 11, text: `CPU read ${range(r.addr, r.bytes.length)}: ${verdict}` });
+      shapes.push({ kind: 'text', key: `text-item-${k}`, cls: `coh-itemhead${bad.size ? ' coh-itemhead-bad' : ''}`, x: GRID.margin, y: y + 11, text: `CPU read ${range(r.addr, r.bytes.length)}: ${verdict}` });
       const yb = y + ITEM_HEAD;
       byteRows(shapes, `g${k}`, 'got', r.bytes, r.bytes.length, bad, yb, f, 'coh-got', 1);
-      byteRows(shapes, `n${k}`, 'no cache', r.ideal, r.ideal.length, new Set(), yb + ROW, f, 'coh-ideal', 1);
+      byteRows(shapes, `n${k}`, 'no cache', r.ideal, r.ideal.length, new Set(), yb + GRID.row, f, 'coh-ideal', 1);
       y += itemHeight('read', r.bytes.length, f.perRow);
     }
   });

@@ -113,26 +113,40 @@ export interface MemLayout {
   cols: number;
 }
 
-const M = 8;
-const LABEL_W = 30;
-const PAGE_H = 30;
-const PAGE_ROW = PAGE_H + 22;
-const VMA_GAP = 10;
-const PAGE_GAP = 3;
-const LINK_GAP = 64;
-const FRAME_GAP = 4;
-const FRAME_H = 72;
-const ZONE_H = 16;
-const FRAME_ROW = FRAME_H + ZONE_H + 14;
-const MIN_FRAME_W = 32;
-const MAX_FRAME_W = 72;
+/** The memory drawing's grid, in SVG user units. */
+const GRID = {
+  /** Outer margin. */
+  margin: 8,
+  /** Width of the process labels on the left. */
+  labelW: 30,
+  /** Height of a virtual page. */
+  pageH: 30,
+  /** Space between two VMAs of a process. */
+  vmaGap: 10,
+  /** Space between two pages of a VMA. */
+  pageGap: 3,
+  /** Room between the pages and the frames for the mapping lines. */
+  linkGap: 64,
+  /** Space between two physical frames. */
+  frameGap: 4,
+  /** Height of a physical frame. */
+  frameH: 72,
+  /** Height of the zone band under a row of frames. */
+  zoneH: 16,
+  /** Narrowest frame before the frames wrap to more rows. */
+  minFrameW: 32,
+  /** Widest frame. */
+  maxFrameW: 72,
+} as const;
+const PAGE_ROW = GRID.pageH + 22;
+const FRAME_ROW = GRID.frameH + GRID.zoneH + 14;
 
 /** Frames per row for `frames` frames in `width` units: all in one row when they fit at least 32 wide, else halves, thirds… */
 export function frameColumns(frames: number, width: number): number {
-  const avail = width - 2 * M;
+  const avail = width - 2 * GRID.margin;
   for (let rows = 1; rows <= frames; rows++) {
     const cols = Math.ceil(frames / rows);
-    if (cols * MIN_FRAME_W + (cols - 1) * FRAME_GAP <= avail) return cols;
+    if (cols * GRID.minFrameW + (cols - 1) * GRID.frameGap <= avail) return cols;
   }
   return 1;
 }
@@ -150,24 +164,24 @@ export function memoryLayout(state: MmState, prev: MmState | null, width: number
   const procs = [...new Set(rows.map((r) => r.pid))];
   const pages: PageBox[] = [];
   const labels: Label[] = [];
-  let y = M + 12;
+  let y = GRID.margin + 12;
   for (const pid of procs) {
     const mine = rows.filter((r) => r.pid === pid);
     const vmas = [...new Set(mine.map((r) => r.vma))];
-    const avail = W - 2 * M - LABEL_W;
-    const pw = Math.max(14, Math.min(60, (avail - (vmas.length - 1) * VMA_GAP - (mine.length - vmas.length) * PAGE_GAP) / Math.max(1, mine.length)));
-    let x = M + LABEL_W;
-    labels.push({ key: `p${pid}`, x: M, y: y + PAGE_H / 2 + 4, text: `P${pid}`, anchor: 'start' });
+    const avail = W - 2 * GRID.margin - GRID.labelW;
+    const pw = Math.max(14, Math.min(60, (avail - (vmas.length - 1) * GRID.vmaGap - (mine.length - vmas.length) * GRID.pageGap) / Math.max(1, mine.length)));
+    let x = GRID.margin + GRID.labelW;
+    labels.push({ key: `p${pid}`, x: GRID.margin, y: y + GRID.pageH / 2 + 4, text: `P${pid}`, anchor: 'start' });
     vmas.forEach((name, vi) => {
-      if (vi > 0) x += VMA_GAP - PAGE_GAP;
+      if (vi > 0) x += GRID.vmaGap - GRID.pageGap;
       const vr = mine.filter((r) => r.vma === name);
       // The VMA's name and start, or just the name when the pages are too narrow for both.
-      const room = vr.length * (pw + PAGE_GAP) + VMA_GAP;
+      const room = vr.length * (pw + GRID.pageGap) + GRID.vmaGap;
       const full = `${name} ${hex(vr[0].va)}`;
       labels.push({ key: `v${pid}:${name}`, x, y: y - 4, text: full.length * 6 <= room ? full : name, anchor: 'start' });
       for (const r of vr) {
-        pages.push({ ...r, key: `${r.pid}:${r.va}`, x, y, w: pw, h: PAGE_H, label: String(r.page) });
-        x += pw + PAGE_GAP;
+        pages.push({ ...r, key: `${r.pid}:${r.va}`, x, y, w: pw, h: GRID.pageH, label: String(r.page) });
+        x += pw + GRID.pageGap;
       }
     });
     y += PAGE_ROW;
@@ -175,11 +189,11 @@ export function memoryLayout(state: MmState, prev: MmState | null, width: number
   // Reserve rows for processes that come later (fork), so the frames do not jump.
   const shownRows = Math.max(procs.length, procRows);
   y += (shownRows - procs.length) * PAGE_ROW;
-  const framesTop = (shownRows ? y - PAGE_ROW + PAGE_H : y) + LINK_GAP;
+  const framesTop = (shownRows ? y - PAGE_ROW + GRID.pageH : y) + GRID.linkGap;
 
   const n = state.frames.length;
   const cols = frameColumns(n, W);
-  const fw = Math.min(MAX_FRAME_W, (W - 2 * M - (cols - 1) * FRAME_GAP) / cols);
+  const fw = Math.min(GRID.maxFrameW, (W - 2 * GRID.margin - (cols - 1) * GRID.frameGap) / cols);
   const bufferPfns = new Set(rows.filter((r) => r.buffer && r.pfn !== null).map((r) => r.pfn as number));
   const targets = dmaTargets(state);
   const lostPfns = new Set(targets.filter((t) => t.status === 'freed' || t.status === 'elsewhere' || t.status === 'zero-page').map((t) => t.pfn));
@@ -189,10 +203,10 @@ export function memoryLayout(state: MmState, prev: MmState | null, width: number
     const c = i % cols;
     return {
       pfn: f.pfn,
-      x: M + c * (fw + FRAME_GAP),
+      x: GRID.margin + c * (fw + GRID.frameGap),
       y: framesTop + r * FRAME_ROW,
       w: fw,
-      h: FRAME_H,
+      h: GRID.frameH,
       zone: f.zone,
       use: f.use,
       marker: contentsMarker(f),
@@ -217,7 +231,7 @@ export function memoryLayout(state: MmState, prev: MmState | null, width: number
         const a = row[start];
         const b = row[i - 1];
         const w = b.x + b.w - a.x;
-        zones.push({ key: `z${r}:${a.pfn}`, zone: a.zone, x: a.x, y: a.y + FRAME_H + 3, w, label: w >= 96 ? (a.zone === 'movable' ? 'ZONE_MOVABLE' : 'ZONE_NORMAL') : a.zone === 'movable' ? 'MOVABLE' : 'NORMAL' });
+        zones.push({ key: `z${r}:${a.pfn}`, zone: a.zone, x: a.x, y: a.y + GRID.frameH + 3, w, label: w >= 96 ? (a.zone === 'movable' ? 'ZONE_MOVABLE' : 'ZONE_NORMAL') : a.zone === 'movable' ? 'MOVABLE' : 'NORMAL' });
         start = i;
       }
     }
@@ -242,15 +256,15 @@ export function memoryLayout(state: MmState, prev: MmState | null, width: number
   let device: MemLayout['device'] = null;
   let dma: DmaArrow[] = [];
   if (state.params.driver.length > 0) {
-    device = { x: M, y: height + 8, w: Math.min(150, W - 2 * M), h: 28 };
-    height = device.y + device.h + M;
+    device = { x: GRID.margin, y: height + 8, w: Math.min(150, W - 2 * GRID.margin), h: 28 };
+    height = device.y + device.h + GRID.margin;
     const d = device;
     dma = targets.map((t) => {
       const f = byPfn(t.pfn);
       return { ...t, key: `d${t.index}:${t.pfn}`, from: { x: d.x + d.w, y: d.y + d.h / 2 }, to: { x: f.x + f.w / 2, y: f.y + f.h } };
     });
   } else {
-    height += M;
+    height += GRID.margin;
   }
 
   const moves: MoveArc[] = pageMoves(prev, state).map((m) => {
@@ -321,14 +335,14 @@ export interface WalkLayout {
 export function walkLayout(width: number): WalkLayout {
   const W = Math.max(300, Math.round(width));
   const wide = W >= 560;
-  const headY = M + 14;
+  const headY = GRID.margin + 14;
   const bitX: number[] = [];
   let bitW = 0;
   let top = headY + 10;
   if (wide) {
     const gap = 8;
-    bitW = Math.min(13, (W - 2 * M - 4 * gap) / 48);
-    let x = M;
+    bitW = Math.min(13, (W - 2 * GRID.margin - 4 * gap) / 48);
+    let x = GRID.margin;
     for (let b = 47; b >= 0; b--) {
       bitX.push(x);
       x += bitW;
@@ -338,9 +352,9 @@ export function walkLayout(width: number): WalkLayout {
   }
   const rowH = 30;
   const rows: WalkRow[] = ['pgd', 'pud', 'pmd', 'pte', 'offset', 'phys'].map((key, i) => ({ key, y: top + i * rowH }));
-  const tagX = M;
-  const bitsX = M + (wide ? 92 : 44);
-  const cellW = wide ? 11 : Math.max(6.5, Math.min(9, (W - 2 * M - 44 - 140) / 12));
+  const tagX = GRID.margin;
+  const bitsX = GRID.margin + (wide ? 92 : 44);
+  const cellW = wide ? 11 : Math.max(6.5, Math.min(9, (W - 2 * GRID.margin - 44 - 140) / 12));
   const valueX = bitsX + 12 * cellW + 8;
   const entryX = valueX + (wide ? 60 : 42);
   return { width: W, height: Math.ceil(top + rows.length * rowH + 4), wide, headY, bitX, bitW, rows, rowH, tagX, bitsX, cellW, valueX, entryX };

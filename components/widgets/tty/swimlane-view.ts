@@ -14,14 +14,23 @@ import type { Lane, Segment, SwimlaneLayout, Transfer, Marker } from './swimlane
 import { writerColor } from './format.ts';
 import { maybeTransition } from '../../scene/motion.ts';
 
-const LABEL_W = 78;
-const AXIS_H = 18;
-const LANE_H = 30;
-const LANE_GAP = 6;
-const MIN_COL_W = 16;
-const MAX_COL_W = 44;
-/** Room on the right for the last return label (`= -1 EAGAIN`). */
-const PAD_R = 84;
+/** The swimlane's grid, in SVG user units. */
+const GRID = {
+  /** Width of the lane labels on the left. */
+  labelW: 78,
+  /** Height of the step axis on top. */
+  axisH: 18,
+  /** Height of one lane. */
+  laneH: 30,
+  /** Space between two lanes. */
+  laneGap: 6,
+  /** Narrowest step column; a run with more steps than fit scrolls sideways. */
+  minColW: 16,
+  /** Widest step column (a short run). */
+  maxColW: 44,
+  /** Room on the right for the last return label (`= -1 EAGAIN`). */
+  padR: 84,
+} as const;
 
 export interface SwimlaneOptions {
   /** Unique prefix for ids inside the SVG (patterns). */
@@ -52,11 +61,11 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
   // The lane labels stay in view while the lanes scroll sideways (phones): drawn last, over
   // an opaque band, and moved by the scroll offset.
   const sticky = root.append('g').attr('class', 'sl-sticky');
-  const stickyBg = sticky.append('rect').attr('class', 'sl-sticky-bg').attr('x', 0).attr('y', 0).attr('width', LABEL_W - 2);
+  const stickyBg = sticky.append('rect').attr('class', 'sl-sticky-bg').attr('x', 0).attr('y', 0).attr('width', GRID.labelW - 2);
   const keepLabels = () => sticky.attr('transform', `translate(${scroller?.scrollLeft ?? 0},0)`);
   scroller?.addEventListener('scroll', keepLabels, { passive: true });
   let last: { layout: SwimlaneLayout; index: number } | null = null;
-  let colW = MIN_COL_W;
+  let colW = GRID.minColW;
   let x = scaleLinear();
 
   function ensurePatterns(writers: number) {
@@ -85,7 +94,7 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
   }
 
   function laneY(i: number) {
-    return AXIS_H + i * (LANE_H + LANE_GAP);
+    return GRID.axisH + i * (GRID.laneH + GRID.laneGap);
   }
 
   function segFill(s: Segment, w: number) {
@@ -104,12 +113,12 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
   function draw(layout: SwimlaneLayout, index: number, animate: boolean) {
     const avail = Math.max(300, scroller?.clientWidth || 640);
     const cols = Math.max(layout.columns, 1);
-    colW = Math.max(MIN_COL_W, Math.min(MAX_COL_W, (avail - LABEL_W - PAD_R) / cols));
-    const width = Math.round(LABEL_W + cols * colW + PAD_R);
+    colW = Math.max(GRID.minColW, Math.min(GRID.maxColW, (avail - GRID.labelW - GRID.padR) / cols));
+    const width = Math.round(GRID.labelW + cols * colW + GRID.padR);
     const height = laneY(layout.lanes.length) + 2;
     x = scaleLinear()
       .domain([0, cols])
-      .range([LABEL_W, LABEL_W + cols * colW]);
+      .range([GRID.labelW, GRID.labelW + cols * colW]);
     // Drawn at 1:1 (11 px text); the figure scrolls sideways when it is wider than the column.
     svg.attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height).style('width', `${width}px`).style('height', `${height}px`);
     ensurePatterns(layout.lanes.filter((l) => l.writer !== null).length);
@@ -122,7 +131,7 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
       .data(ticks, (d) => String(d))
       .join('text')
       .attr('x', (d) => x(d) + colW / 2)
-      .attr('y', AXIS_H - 6)
+      .attr('y', GRID.axisH - 6)
       .attr('text-anchor', 'middle')
       .attr('class', 'sl-tick')
       .text((d) => d);
@@ -142,10 +151,10 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
 
     lanes
       .select('rect.sl-bg')
-      .attr('x', LABEL_W)
+      .attr('x', GRID.labelW)
       .attr('y', 0)
       .attr('width', cols * colW)
-      .attr('height', LANE_H)
+      .attr('height', GRID.laneH)
       .attr('rx', 4);
     stickyBg.attr('height', height);
     sticky
@@ -153,8 +162,8 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
       .data(layout.lanes, (d) => d.key)
       .join('text')
       .attr('class', 'sl-label')
-      .attr('x', LABEL_W - 8)
-      .attr('y', (_, i) => laneY(i) + LANE_H / 2)
+      .attr('x', GRID.labelW - 8)
+      .attr('y', (_, i) => laneY(i) + GRID.laneH / 2)
       .attr('dy', '0.35em')
       .attr('text-anchor', 'end')
       .attr('fill', (d) => (d.writer === null ? 'var(--fg, #14171c)' : writerColor(d.writer)))
@@ -171,7 +180,7 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
           .attr('x', (s) => x(s.from) + 1)
           .attr('y', 4)
           .attr('width', (s) => Math.max(1, x(s.to) - x(s.from) - 2))
-          .attr('height', LANE_H - 8)
+          .attr('height', GRID.laneH - 8)
           .attr('rx', 3)
           .attr('class', (s) => `sl-seg sl-${s.kind}`)
           .attr('fill', (s) => segFill(s, w))
@@ -183,8 +192,8 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
       drawMarkers(g.select<SVGGElement>('g.sl-marks'), lane);
     });
 
-    const top = AXIS_H - 2;
-    const bottom = laneY(layout.lanes.length) - LANE_GAP + 2;
+    const top = GRID.axisH - 2;
+    const bottom = laneY(layout.lanes.length) - GRID.laneGap + 2;
     const clamped = Math.min(index, cols - 1);
     future
       .attr('x', x(clamped + 1))
@@ -202,7 +211,7 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
       const cx = x(clamped);
       const left = scroller.scrollLeft;
       const right = left + scroller.clientWidth;
-      if (cx < left + LABEL_W || cx + colW > right - 8) {
+      if (cx < left + GRID.labelW || cx + colW > right - 8) {
         scroller.scrollLeft = Math.max(0, cx - scroller.clientWidth / 2);
       }
     }
@@ -218,7 +227,7 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
       // The far end: a stacked column per send, coloured by whose bytes went out.
       groups.each(function (t) {
         let y0 = 4;
-        const h = LANE_H - 8;
+        const h = GRID.laneH - 8;
         const parts = t.parts.map((p) => {
           const ph = (p.count / t.total) * h;
           const r = { ...p, y: y0, h: ph };
@@ -242,7 +251,7 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
       .join('text')
       .attr('class', lane.writer === null ? 'sl-count sl-count-drain' : 'sl-count')
       .attr('x', (t) => x(t.step) + colW / 2)
-      .attr('y', LANE_H / 2)
+      .attr('y', GRID.laneH / 2)
       .attr('dy', '0.35em')
       .attr('text-anchor', 'middle')
       .text((t) => (lane.writer === null ? String(t.total) : `+${t.total}`));
@@ -259,7 +268,7 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
         m.append('title');
         return m;
       })
-      .attr('transform', (m) => `translate(${x(m.step) + colW / 2},${m.kind === 'signal' ? 5 : LANE_H / 2})`);
+      .attr('transform', (m) => `translate(${x(m.step) + colW / 2},${m.kind === 'signal' ? 5 : GRID.laneH / 2})`);
     marks
       .select('path')
       .attr('d', (m) => symbol(m.kind === 'signal' ? symbolDiamond : symbolCircle, m.kind === 'signal' ? 70 : 90)() ?? '')

@@ -80,3 +80,11 @@ export function smallTtyParams(sizes: readonly number[], over: Partial<TtyParams
     ...over,
   };
 }
+
+/**
+ * The strings of `parts` that `html` does not contain, in order: `expect(lacks(html, [...])).toEqual([])`
+ * names every missing one in a single failure.
+ */
+export function lacks(html: string, parts: readonly string[]): string[] {
+  return parts.filter((p) => !html.includes(p));
+}
