@@ -8,7 +8,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { runExercise, setExerciseCode, watchRequests } from './helpers';
+import { runExercise, setPlainCode, watchRequests } from './helpers';
 
 const solution = readFileSync('content/exercises/daq-ring/solution.ts', 'utf8');
 
@@ -75,7 +75,7 @@ test('a learner works through the capstone lesson', async ({ page, baseURL }) =>
   const id = 'daq-ring';
   let ex = await runExercise(page, id);
   await expect(ex).toHaveAttribute('data-state', 'failed');
-  await setExerciseCode(page, id, solution);
+  await setPlainCode(page, id, solution);
   ex = await runExercise(page, id);
   await expect(ex).toHaveAttribute('data-state', 'passed');
 
@@ -83,7 +83,7 @@ test('a learner works through the capstone lesson', async ({ page, baseURL }) =>
   ex = await runExercise(page, 'daq-irq');
   await expect(ex).toHaveAttribute('data-state', 'failed');
   await expect(ex.locator('li.ex-test[data-state="fail"]').first()).toContainText('schedule');
-  await setExerciseCode(page, 'daq-irq', readFileSync('content/exercises/daq-irq/solution.ts', 'utf8'));
+  await setPlainCode(page, 'daq-irq', readFileSync('content/exercises/daq-irq/solution.ts', 'utf8'));
   ex = await runExercise(page, 'daq-irq');
   await expect(ex).toHaveAttribute('data-state', 'passed');
 

@@ -7,7 +7,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runExercise, setExerciseCode } from './helpers';
+import { runExercise, setPlainCode } from './helpers';
 import { HOSTILE_EXERCISES, hostileCases, type HostileExercise } from '../hostile/submissions';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -19,7 +19,7 @@ for (const exercise of Object.keys(HOSTILE_EXERCISES) as HostileExercise[]) {
     const cases = hostileCases(exercise, '/tmp/dpl-markers', `content/exercises/${exercise}/solution.ts`).filter((c) => !c.nodeOnly);
     for (const c of cases) {
       await test.step(c.name, async () => {
-        await setExerciseCode(page, exercise, c.source);
+        await setPlainCode(page, exercise, c.source);
         const ex = await runExercise(page, exercise);
         await expect(ex, c.name).toHaveAttribute('data-state', 'failed');
         switch (c.ends) {
@@ -41,7 +41,7 @@ for (const exercise of Object.keys(HOSTILE_EXERCISES) as HostileExercise[]) {
       });
     }
     // The grader is not damaged by any of it: the reference solution passes.
-    await setExerciseCode(page, exercise, readFileSync(path.join(root, 'content/exercises', exercise, 'solution.ts'), 'utf8'));
+    await setPlainCode(page, exercise, readFileSync(path.join(root, 'content/exercises', exercise, 'solution.ts'), 'utf8'));
     const ex = await runExercise(page, exercise);
     await expect(ex).toHaveAttribute('data-state', 'passed');
   });
@@ -49,7 +49,7 @@ for (const exercise of Object.keys(HOSTILE_EXERCISES) as HostileExercise[]) {
 
 test('a timeout names the running test and keeps what the code printed before it hung', async ({ page }) => {
   await page.goto(HOSTILE_EXERCISES['circ-buffer'].lesson);
-  await setExerciseCode(
+  await setPlainCode(
     page,
     'circ-buffer',
     'console.log("loaded fine");\nexport function circSpaceToEnd(head: number, tail: number, size: number): number {\n  console.log("head", head, "tail", tail);\n  while (true) {}\n}\nexport function uartWrite(): number { return 0; }\n',

@@ -28,6 +28,30 @@ export async function setExerciseCode(page: Page, id: string, code: string) {
   await expect.poll(() => ex.evaluate((el) => (el as HTMLElement & { code: string }).code)).toBe(code);
 }
 
+/** Pages on which the full editor's chunk is refused (`setPlainCode`). */
+const plainPages = new WeakSet<Page>();
+
+/**
+ * Types `code` into exercise `id`'s plain editor: the textarea a learner has until the full
+ * editor loads, and instead of it when the full editor cannot load. The full editor's chunk
+ * (`/_astro/monaco.*.js`) is refused for the page, as on a connection that drops it, so the
+ * exercise says so and keeps the textarea, and grading takes what it holds. Loading the full
+ * editor costs seconds of CPU; tests whose subject is grading, saving or the lesson use this,
+ * and the tests of the full editor itself (tests/e2e/editor.spec.ts, the learner's path, the
+ * keyboard) use `setExerciseCode`.
+ */
+export async function setPlainCode(page: Page, id: string, code: string) {
+  if (!plainPages.has(page)) {
+    plainPages.add(page);
+    await page.route(/\/_astro\/monaco\.[\w-]+\.js$/, (route) => route.abort());
+  }
+  const ex = page.locator(`dpl-exercise[data-exercise-id="${id}"]`);
+  await ex.locator('textarea[data-role="code"]').fill(code);
+  await expect(ex.locator('[data-role="editor-state"]')).toContainText('the plain editor works');
+  await expect(ex).not.toHaveAttribute('data-editor', 'monaco');
+  await expect.poll(() => ex.evaluate((el) => (el as HTMLElement & { code: string }).code)).toBe(code);
+}
+
 /** Runs the tests of exercise `id` with the button and waits for the outcome. */
 export async function runExercise(page: Page, id: string) {
   const ex = page.locator(`dpl-exercise[data-exercise-id="${id}"]`);

@@ -6,7 +6,7 @@
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { runExercise, setExerciseCode, uncover, watchRequests } from './helpers';
+import { runExercise, setPlainCode, uncover, watchRequests } from './helpers';
 
 /** Moves a player to its last step with the keyboard (the scrubber's End key). */
 async function toEnd(sim: Locator) {
@@ -20,7 +20,7 @@ async function toEnd(sim: Locator) {
 }
 
 async function solve(page: Page, id: string) {
-  await setExerciseCode(page, id, readFileSync(`content/exercises/${id}/solution.ts`, 'utf8'));
+  await setPlainCode(page, id, readFileSync(`content/exercises/${id}/solution.ts`, 'utf8'));
   const ex = await runExercise(page, id);
   await expect(ex).toHaveAttribute('data-state', 'passed');
   await expect(ex.locator('[data-role="summary"]')).toContainText(/All \d+ tests passed/);

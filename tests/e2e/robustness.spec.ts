@@ -4,7 +4,7 @@
  * malformed progress files. Plus the exercise controls: Ctrl+Enter, hints, reset, solution.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { runExercise, setExerciseCode } from './helpers';
+import { runExercise, setExerciseCode, setPlainCode } from './helpers';
 
 const LESSON = '/lessons/tty-write-atomicity/';
 const ID = 'circ-buffer';
@@ -13,7 +13,7 @@ const exercise = (page: Page) => page.locator(`dpl-exercise[data-exercise-id="${
 test('a syntax error is reported with line and column and the code is kept', async ({ page }) => {
   await page.goto(LESSON);
   const code = 'export function circSpaceToEnd(head: number, tail: number, size: number): number {\n  return head +;\n}\n';
-  await setExerciseCode(page, ID, code);
+  await setPlainCode(page, ID, code);
   const ex = await runExercise(page, ID);
   await expect(ex.locator('[data-role="grade-error"]')).toContainText('Syntax error at line 2, column');
   await expect(ex.locator('[data-role="grade-error"]')).toContainText('submission.ts');
@@ -22,7 +22,7 @@ test('a syntax error is reported with line and column and the code is kept', asy
 
 test('a thrown string and a thrown object are shown as readable failures', async ({ page }) => {
   await page.goto(LESSON);
-  await setExerciseCode(page, ID, 'export function circSpaceToEnd(): number { throw "ring on fire"; }\nexport function uartWrite(): number { throw { errno: -11 }; }\n');
+  await setPlainCode(page, ID, 'export function circSpaceToEnd(): number { throw "ring on fire"; }\nexport function uartWrite(): number { throw { errno: -11 }; }\n');
   const ex = await runExercise(page, ID);
   await expect(ex.locator('.ex-msg').filter({ hasText: 'A string was thrown, not an Error: "ring on fire"' }).first()).toBeVisible();
   await expect(ex.locator('.ex-msg').filter({ hasText: 'A value that is not an Error was thrown: { errno: -11 }' }).first()).toBeVisible();
@@ -30,7 +30,7 @@ test('a thrown string and a thrown object are shown as readable failures', async
 
 test('huge console output is capped, and learner code cannot post to the page', async ({ page }) => {
   await page.goto(LESSON);
-  await setExerciseCode(
+  await setPlainCode(
     page,
     ID,
     [
@@ -49,7 +49,7 @@ test('huge console output is capped, and learner code cannot post to the page', 
 
 test('learner code has no network: no fetch in its scope, and the worker has a CSP besides', async ({ page }) => {
   await page.goto(LESSON);
-  await setExerciseCode(
+  await setPlainCode(
     page,
     ID,
     [
@@ -117,7 +117,7 @@ test('a full storage quota is reported and the code stays in the editor', async 
     }
   });
   const code = `// ${'long comment '.repeat(2000)}\nexport function circSpaceToEnd(): number { return 0; }\n`;
-  await setExerciseCode(page, ID, code);
+  await setPlainCode(page, ID, code);
   const ex = exercise(page);
   await expect(ex.locator('[data-role="save"]')).toContainText('storage for this site is full');
   await expect(ex.locator('[data-role="save"]')).toHaveAttribute('data-kind', 'error');
@@ -126,7 +126,7 @@ test('a full storage quota is reported and the code stays in the editor', async 
 
 test('progress export and import; a malformed file changes nothing', async ({ page }, testInfo) => {
   await page.goto(LESSON);
-  await setExerciseCode(page, ID, '// exported work\nexport function circSpaceToEnd(): number { return 0; }\n');
+  await setPlainCode(page, ID, '// exported work\nexport function circSpaceToEnd(): number { return 0; }\n');
   // Wait for the store itself: "Saved" may still be the note of the save before the paste
   // (Delete empties the editor, and that first change is saved at once).
   await expect.poll(() => page.evaluate((id) => localStorage.getItem(`dpl:v1:ex:${id}`) ?? '', ID)).toContain('exported work');

@@ -9,7 +9,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { axeViolations } from './axe';
-import { runExercise, setExerciseCode, watchRequests } from './helpers';
+import { runExercise, setPlainCode, watchRequests } from './helpers';
 
 test('side questions: the fd table, a predict, first-touch faults, a download', async ({ page, baseURL }) => {
   const requests = watchRequests(page, baseURL!);
@@ -175,7 +175,7 @@ test('side questions: the syscall counter and the revoke widget, driven with the
 test('side questions: the fd-table exercise passes with the reference solution in the browser grader', async ({ page, baseURL }) => {
   const requests = watchRequests(page, baseURL!);
   await page.goto('/lessons/side-questions/');
-  await setExerciseCode(page, 'fd-table', readFileSync('content/exercises/fd-table/solution.ts', 'utf8'));
+  await setPlainCode(page, 'fd-table', readFileSync('content/exercises/fd-table/solution.ts', 'utf8'));
   const ex = await runExercise(page, 'fd-table');
   await expect(ex).toHaveAttribute('data-state', 'passed');
   await expect(ex.locator('[data-role="summary"]')).toContainText(/All \d+ tests passed/);
