@@ -65,7 +65,7 @@ export function createSwimlane(svgEl: SVGSVGElement, opts: SwimlaneOptions): Swi
   const keepLabels = () => sticky.attr('transform', `translate(${scroller?.scrollLeft ?? 0},0)`);
   scroller?.addEventListener('scroll', keepLabels, { passive: true });
   let last: { layout: SwimlaneLayout; index: number } | null = null;
-  let colW = GRID.minColW;
+  let colW: number = GRID.minColW;
   let x = scaleLinear();
 
   function ensurePatterns(writers: number) {
