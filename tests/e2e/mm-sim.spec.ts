@@ -125,6 +125,14 @@ test('no layout shift when the diagrams are drawn', async ({ browser }) => {
     await expect(sim).toHaveAttribute('data-ready', 'true');
     await expect(sim).toHaveAttribute('data-diagrams', 'pending');
     const stage = sim.locator('[data-part="stage"]');
+    // The player has measured its control bar (a ResizeObserver, once the player is rendered:
+    // it starts below the fold, in a content-visibility box), which sets the stage's height
+    // limit in the frame it is first painted; and the web fonts are in (their swap rewraps words).
+    await expect.poll(() => sim.evaluate((e) => (e as HTMLElement).style.getPropertyValue('--sim-bar-h'))).toMatch(/px$/);
+    await page.evaluate(async () => {
+      await document.fonts.ready;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    });
     const before = await stage.evaluate((e) => e.getBoundingClientRect().height);
     release();
     await expect(sim).toHaveAttribute('data-diagrams', 'loaded');
