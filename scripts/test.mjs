@@ -28,7 +28,7 @@ function lane(name, scripts, { stream }) {
         s.on('data', (c) => (stream ? process.stdout.write(c) : chunks.push(c)));
       }
       child.on('error', (e) => {
-        chunks.push(Buffer.from(`${name}: could not start npm run ${script}: ${e.message}\n`));
+        say(`${name}: could not start npm run ${script}: ${e.message}\n`);
         resolve(1);
       });
       child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));

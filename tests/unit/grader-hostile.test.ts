@@ -16,8 +16,7 @@ const root = path.resolve(__dirname, '../..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'dpl-hostile-'));
 const markers = path.join(tmp, 'markers');
 // Generous, so a busy machine cannot turn a quick verdict into a timeout (it counts from the
-// grading process's start; a quick verdict takes well under a second); the loops still hit it.
-// Each looping case waits it out, so it sets this file's length (the longest of the suite).
+// grading process's start; a quick verdict takes well under a second).
 const DEADLINE = '4000';
 // The submissions that never finish (endless loops, memory exhaustion) burn CPU until the
 // deadline, whatever it is: they get a shorter one, graded in a batch of their own. It still
@@ -83,7 +82,8 @@ describe.each(Object.keys(HOSTILE_EXERCISES) as HostileExercise[])('hostile subm
   const solution = path.join(root, 'content/exercises', exercise, 'solution.ts');
   const cases = hostileCases(exercise, markers, solution);
   // Two folders: the submissions that end by themselves, and the endless ones (shorter deadline).
-  const dirOf = (c: HostileCase) => path.join(tmp, exercise, endless(c) ? 'endless' : 'quick');
+  const dirFor = (kind: 'quick' | 'endless') => path.join(tmp, exercise, kind);
+  const dirOf = (c: HostileCase) => dirFor(endless(c) ? 'endless' : 'quick');
   for (const c of cases) {
     mkdirSync(dirOf(c), { recursive: true });
     writeFileSync(path.join(dirOf(c), `${c.name}.ts`), c.source);
@@ -94,7 +94,7 @@ describe.each(Object.keys(HOSTILE_EXERCISES) as HostileExercise[])('hostile subm
       const batch = cases.filter((c) => (kind === 'endless') === endless(c));
       expect(batch.length, kind).toBeGreaterThan(0);
       const csv = path.join(tmp, `${exercise}-${kind}.csv`);
-      const r = await cli(exercise, path.join(tmp, exercise, kind), '--json', '--csv', csv, '--timeout', deadline);
+      const r = await cli(exercise, dirFor(kind), '--json', '--csv', csv, '--timeout', deadline);
       expect(r.status).toBe(1);
       const json = JSON.parse(r.stdout) as { passed: boolean; submissions: SubmissionResult[] };
       expect(json.passed).toBe(false);
