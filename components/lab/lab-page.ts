@@ -14,6 +14,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const cellsHost = $<HTMLOListElement>('lab-cells');
 const list = $<HTMLSelectElement>('lab-list');
 const alertBox = $<HTMLDivElement>('lab-alert');
+const alertExport = $<HTMLButtonElement>('lab-alert-export');
 const statusBox = $<HTMLParagraphElement>('lab-status');
 const titleEl = $<HTMLHeadingElement>('lab-title');
 const introEl = $<HTMLDivElement>('lab-intro');
@@ -32,10 +33,15 @@ const LAST_KEY = 'dpl:lab:last';
 let nb: Notebook;
 const labels = new Map<string, string>();
 
-/** Shows a problem (role=alert) until dismissed or replaced. */
-function showAlert(text: string): void {
+/**
+ * Shows a problem (role=alert) until dismissed or replaced. `offerExport` adds an "Export .md"
+ * button beside it, for problems whose way out is a file (a notebook too large for a link,
+ * storage full or refused).
+ */
+function showAlert(text: string, offerExport = false): void {
   alertBox.hidden = false;
   alertBox.querySelector('p')!.textContent = text;
+  alertExport.hidden = !offerExport;
 }
 function say(text: string): void {
   statusBox.textContent = text;
@@ -46,21 +52,35 @@ let saveTimer: ReturnType<typeof setTimeout> | undefined;
 function save(now = false): void {
   clearTimeout(saveTimer);
   const go = () => {
+    saveTimer = undefined;
     nb.updated = Date.now();
+    const saved = $('lab-save');
     if (!store) {
-      $('lab-save').textContent = 'Not saved: this browser does not allow local storage here. Export to keep your work.';
+      saved.textContent = 'Not saved: this browser does not allow local storage here. Export to keep your work.';
       return;
     }
     try {
       store.save(nb);
       localStorage.setItem(LAST_KEY, nb.id);
-      $('lab-save').textContent = 'Saved in this browser.';
+      saved.textContent = 'Saved in this browser.';
+      if (saved.dataset.failed) {
+        delete saved.dataset.failed;
+        alertBox.hidden = true;
+      }
     } catch (e) {
-      $('lab-save').textContent = e instanceof Error ? e.message : String(e);
+      const text = e instanceof Error ? e.message : String(e);
+      saved.textContent = 'Not saved (see above).';
+      // Said once per failing run of saves, not on every keystroke.
+      if (!saved.dataset.failed) showAlert(text, true);
+      saved.dataset.failed = 'true';
     }
   };
   if (now) go();
   else saveTimer = setTimeout(go, 300);
+}
+/** Writes a save that is still waiting for the typing to pause (the page is being left). */
+function flushSave(): void {
+  if (saveTimer !== undefined) save(true);
 }
 
 function refreshList(): void {
@@ -194,6 +214,8 @@ function cellElement(id: string, source: string): HTMLLIElement {
   const status = document.createElement('p');
   status.className = 'lab-cell-status';
   status.setAttribute('role', 'status');
+  // Cells run on request (the runtime loads then): until then the line says so, and keeps its height.
+  status.textContent = 'Not run yet.';
   const out = document.createElement('div');
   out.className = 'lab-output';
   head.append(
@@ -429,7 +451,7 @@ $('lab-share').addEventListener('click', async () => {
   const r = await encodeLink(nb);
   if (!r.ok) {
     out.hidden = true;
-    showAlert(r.error);
+    showAlert(r.error, true);
     return;
   }
   out.hidden = false;
@@ -457,8 +479,14 @@ wcRoot?.querySelector('[data-wc-part="open"]')?.addEventListener('click', async 
   });
 });
 $('lab-add').addEventListener('click', addCell);
-alertBox.querySelector('button')!.addEventListener('click', () => {
+alertBox.querySelector<HTMLButtonElement>('[data-dismiss]')!.addEventListener('click', () => {
   alertBox.hidden = true;
+});
+alertExport.addEventListener('click', () => $('lab-export').click());
+// A save still waiting for the typing to pause is written when the page is left or hidden.
+addEventListener('pagehide', flushSave);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') flushSave();
 });
 document.addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey) && !(ev.target instanceof HTMLTextAreaElement)) {

@@ -151,6 +151,52 @@ test('share link round trip; a damaged link changes nothing and says why', async
   await expect(other.getByRole('alert')).toContainText('damaged');
 });
 
+test('notebooks are listed, renamed and deleted (asking first); Ctrl+Enter runs every cell', async ({ page }) => {
+  await openStarter(page, 'tty-write-atomicity');
+  await expect(cell(page, 1).locator('.lab-cell-status')).toHaveText('Not run yet.');
+  await openStarter(page, 'scatter-gather-iommu');
+  await expect(page.locator('#lab-list option')).toHaveCount(2);
+  // Ctrl+Enter outside a cell runs them all.
+  await page.locator('#lab-title').click();
+  await page.keyboard.press('Control+Enter');
+  const count = await page.locator('.lab-cell').count();
+  for (let i = 1; i <= count; i++) await expect(cell(page, i)).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+  // Rename: the heading and the list follow.
+  page.once('dialog', (d) => void d.accept('My IOMMU questions'));
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await expect(page.locator('#lab-title')).toHaveText('My IOMMU questions');
+  await expect(page.locator('#lab-list option:checked')).toHaveText('My IOMMU questions');
+  // Delete asks first: answering no keeps the notebook.
+  let asked = '';
+  page.once('dialog', (d) => { asked = d.message(); void d.dismiss(); });
+  await page.getByRole('button', { name: 'Delete', exact: true }).first().click();
+  await expect.poll(() => asked).toContain('Delete the notebook "My IOMMU questions"');
+  await expect(page.locator('#lab-list option')).toHaveCount(2);
+  // Answering yes removes it from the list and opens another one.
+  page.once('dialog', (d) => void d.accept());
+  await page.locator('#lab-delete').click();
+  await expect(page.locator('#lab-status')).toHaveText('Deleted My IOMMU questions.');
+  await expect(page.locator('#lab-list option')).toHaveCount(1);
+  await expect(page.locator('#lab-list option')).not.toHaveText('My IOMMU questions');
+});
+
+test('a notebook too large for a link offers export; the last keystroke before leaving is kept', async ({ page }) => {
+  await openStarter(page, 'uio-user-space-dma');
+  // Text that does not compress: over the link limit even deflated.
+  const noise = await page.evaluate(() => Array.from(crypto.getRandomValues(new Uint8Array(9000)), (b) => b.toString(36)).join(''));
+  await setCode(page, 1, `const noise = '${noise}';`);
+  await page.getByRole('button', { name: 'Share link' }).click();
+  await expect(page.getByRole('alert')).toContainText('too large for a link');
+  const download = page.waitForEvent('download');
+  await page.getByRole('alert').getByRole('button', { name: 'Export .md' }).click();
+  expect((await download).suggestedFilename()).toMatch(/\.md$/);
+  // Typed, then the page is left at once (before the save's pause): the text is there on return.
+  await cell(page, 2).locator('textarea.lab-code').pressSequentially('// kept');
+  await page.reload();
+  await expect(page.locator('#lab-root')).toHaveAttribute('data-ready', 'true');
+  await expect(cell(page, 2).locator('textarea.lab-code')).toHaveValue(/\/\/ kept$/);
+});
+
 test('a player link opens in the Lab as cells that recreate the run', async ({ page }) => {
   const { encodeShare } = await import('../../sims/tty/index.ts');
   const { TTY_PRESETS } = await import('../../sims/tty/presets.ts');
