@@ -64,6 +64,8 @@ export interface RunDisplay {
   player?: PlayerRun;
   /** Why there is no `player` (one sentence), when there is none. */
   noPlayer?: string;
+  /** The step the run asks to be opened at (its `step` field, 0..schedule length), when it names one. */
+  at?: number;
 }
 
 /** How one value is shown. */
@@ -229,9 +231,11 @@ const PLAYER_LESSON: Record<string, string> = { tty: 'tty-write-atomicity', mm: 
 
 /**
  * The trace of a simulation run, or null when `v` is not one. A run is `{ model, params,
- * schedule, seed?, preset? }` (replayed from the initial state) or `{ model, states,
- * schedule?, params? }`; with its `player` run or the `noPlayer` sentence (`playerRunOf`).
- * Throws what the model throws (an invalid parameter, a choice that is not enabled).
+ * schedule, seed?, preset?, step? }` (replayed from the initial state) or `{ model, states,
+ * schedule?, params?, step? }`; with its `player` run or the `noPlayer` sentence (`playerRunOf`).
+ * `step` (0 to the last step; default the last) is where the run is opened.
+ * Throws what the model throws (an invalid parameter, a choice that is not enabled), and a
+ * RangeError for a `step` outside the run.
  */
 export function runTrace(v: unknown): RunDisplay | null {
   if (!v || typeof v !== 'object') return null;
@@ -256,14 +260,21 @@ export function runTrace(v: unknown): RunDisplay | null {
     steps.push(step);
   });
   const out: RunDisplay = { kind: 'run', model: model.id, steps, total: states.length };
+  const at = read(v, 'step');
+  if (at !== undefined) {
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at > states.length - 1) {
+      throw new RangeError(`The run's step must be a whole number from 0 to ${states.length - 1} (its last step); it is ${short(at)}.`);
+    }
+    out.at = at;
+  }
   Object.assign(out, playerRunOf(model.id, params, schedule, read(v, 'seed'), read(v, 'preset')));
   const lesson = PLAYER_LESSON[model.id];
   if (lesson && Array.isArray(schedule)) {
     try {
       const text = model.id === 'tty'
-        ? encodeShare({ model: 'tty', params: params as never, schedule: schedule as never, step: schedule.length })
+        ? encodeShare({ model: 'tty', params: params as never, schedule: schedule as never, step: out.at ?? schedule.length })
         : typeof read(v, 'preset') === 'string'
-          ? encodeMmShare({ preset: read(v, 'preset') as string, schedule: schedule as never, step: schedule.length })
+          ? encodeMmShare({ preset: read(v, 'preset') as string, schedule: schedule as never, step: out.at ?? schedule.length })
           : null;
       if (text) out.share = { lesson, text };
     } catch {

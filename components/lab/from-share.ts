@@ -1,7 +1,9 @@
 /**
  * "Open in the Lab": turns a player's share text (`#sim=...`, sims/core/share.ts) into the
  * cells that recreate that run, at that step, so the learner can change a parameter and watch
- * the run and its dependents update. Loaded only when the Lab is opened with `?sim=`.
+ * the run and its dependents update. The cells carry the link's whole schedule and the step
+ * (`{ model, params, schedule, step }`), so the player in the Lab opens at that step and can
+ * still step on to the end. Loaded only when the Lab is opened with `?sim=`.
  */
 import { decodePresetShare, type PresetShareSpec } from '../../sims/core/share.ts';
 import { decodeDaqShare } from '../../sims/daq/index.ts';
@@ -20,7 +22,7 @@ const PRESET_MODELS: Record<string, { module: string; model: string; presets: st
 /**
  * The cells of a preset player's link (`<model>.1.<preset>.<choices>.<step>`, and the daq
  * model's links, which may carry changed parameters): the model, the preset's parameters
- * (or the link's) and the schedule up to the step, then the run.
+ * (or the link's), the schedule and the step, then the run.
  */
 function presetCells(text: string): { ok: true; title: string; cells: string[] } | { ok: false; error: string } | null {
   const id = text.slice(0, text.indexOf('.'));
@@ -46,8 +48,8 @@ function presetCells(text: string): { ok: true; title: string; cells: string[] }
     ok: true,
     title: `The run "${preset}" from a player`,
     cells: [
-      `import { ${m.model}, ${m.presets} } from '${m.module}';\n// The player's run: the preset "${preset}" and its schedule up to step ${step}. Change a parameter, then press Shift+Enter.\nconst preset = ${JSON.stringify(preset)};\nconst params = ${paramsCell};\nconst schedule = ${JSON.stringify(schedule)}.slice(0, ${step});\nconst model = ${m.model};`,
-      `const run = { model, params, schedule, preset };`,
+      `import { ${m.model}, ${m.presets} } from '${m.module}';\n// The player's run: the preset "${preset}", its schedule, and the step the player showed (${step} of ${schedule.length}). Change a parameter or the step, then press Shift+Enter.\nconst preset = ${JSON.stringify(preset)};\nconst params = ${paramsCell};\nconst schedule = ${JSON.stringify(schedule)};\nconst step = ${step};\nconst model = ${m.model};`,
+      `// The run, opened at that step.\nconst run = { model, params, schedule, step, preset };`,
     ],
   };
 }
@@ -64,8 +66,8 @@ export function cellsFromShare(text: string): { ok: true; title: string; cells: 
       ok: true,
       title: 'A tty run from a player',
       cells: [
-        `import { ttyModel } from '@sims/tty';\n// The player's run: change a parameter, then press Shift+Enter.\nconst params = ${JSON.stringify(r.params, null, 2)};\nconst schedule = ${JSON.stringify(r.schedule)};\nconst step = ${r.step};\nconst model = ttyModel;`,
-        `// The run up to the step the player showed.\nconst run = { model, params, schedule: schedule.slice(0, step) };`,
+        `import { ttyModel } from '@sims/tty';\n// The player's run, and the step it showed (${r.step} of ${r.schedule.length}): change a parameter or the step, then press Shift+Enter.\nconst params = ${JSON.stringify(r.params, null, 2)};\nconst schedule = ${JSON.stringify(r.schedule)};\nconst step = ${r.step};\nconst model = ttyModel;`,
+        `// The run, opened at that step.\nconst run = { model, params, schedule, step };`,
         `import { replay, receivedText } from '@sims/tty';\n// What the reader received at that step, and the line time it took (microseconds; the baud rate sets it).\nconst last = replay(model, params, 1, schedule.slice(0, step)).at(-1)!;\nconst received = receivedText(last);\nconst lineTimeUs = last.time_ns / 1000;`,
       ],
     };
@@ -80,8 +82,8 @@ function mmCells(text: string): { ok: true; title: string; cells: string[] } | {
     ok: true,
     title: `The memory run "${r.preset}" from a player`,
     cells: [
-      `import { mmModel, MM_PRESETS } from '@sims/mm';\n// The player's run: the preset "${r.preset}" and its schedule up to step ${r.step}.\nconst preset = ${JSON.stringify(r.preset)};\nconst params = MM_PRESETS[preset].params;\nconst schedule = ${JSON.stringify(r.schedule)}.slice(0, ${r.step});\nconst model = mmModel;`,
-      `const run = { model, params, schedule, preset };`,
+      `import { mmModel, MM_PRESETS } from '@sims/mm';\n// The player's run: the preset "${r.preset}", its schedule, and the step the player showed (${r.step} of ${r.schedule.length}).\nconst preset = ${JSON.stringify(r.preset)};\nconst params = MM_PRESETS[preset].params;\nconst schedule = ${JSON.stringify(r.schedule)};\nconst step = ${r.step};\nconst model = mmModel;`,
+      `// The run, opened at that step.\nconst run = { model, params, schedule, step, preset };`,
     ],
   };
 }

@@ -69,7 +69,7 @@ export interface MountOptions {
   headingLevel: 3 | 4;
   /** The player this output showed before the cell ran again (same name, same model), if any. */
   reuse?: LabPlayer | null;
-  /** For an answer: open the new run at `at` even when the reused player's step is still valid. */
+  /** Open the new run at `at` even when the reused player's step is still valid (an answer, or a run naming its `step`). */
   always?: boolean;
 }
 

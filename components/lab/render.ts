@@ -74,7 +74,7 @@ export function renderDisplay(d: Display, base: string, name: string | null = nu
       return wrap;
     }
     case 'run':
-      return runElement(d, where, d.steps.length - 1, 'Open this run in the lesson player');
+      return runElement(d, where, d.at ?? d.steps.length - 1, 'Open this run in the lesson player', false, d.at !== undefined);
     case 'answer':
       return answerElement(d, where);
     case 'value':
@@ -84,11 +84,12 @@ export function renderDisplay(d: Display, base: string, name: string | null = nu
 
 /**
  * A run: its heading (with a link that opens it in its lesson when the model's links can
- * carry it), then the model's lesson player opened at step `at` (players.ts), or, when no
+ * carry it), then the model's lesson player opened at step `at` (players.ts; `named`: the run
+ * asked for that step, so a re-run goes there too), or, when no
  * player can replay it or the player cannot load, the sentence why and the trace stepper.
  * Host attributes: `data-model`, `data-player` (`loading` | `ready` | `none` | `failed`).
  */
-function runElement(d: RunDisplay, where: Where, at: number, linkText: string, answer = false): HTMLElement {
+function runElement(d: RunDisplay, where: Where, at: number, linkText: string, answer = false, named = false): HTMLElement {
   const wrap = el('div', 'lab-run');
   wrap.dataset.model = d.model;
   const head = el('p', 'lab-run-head', `Run of the ${d.model} model: ${d.total - 1} steps.`);
@@ -119,7 +120,7 @@ function runElement(d: RunDisplay, where: Where, at: number, linkText: string, a
       ? `The schedule the explorer found, ${last} steps, opened at step ${Math.min(at, last)}, where the property fails.`
       : `${last} steps${name ? ` of the cell's value “${name}”` : ''}, with ${preset ? `the parameters of the preset “${preset}”` : 'parameters of its own (no preset has them)'}.`;
   void import('./players.ts')
-    .then((m) => m.mountPlayer(slot, d.model, run, { at, title, description, headingLevel: answer ? 4 : 3, reuse, always: answer }))
+    .then((m) => m.mountPlayer(slot, d.model, run, { at, title, description, headingLevel: answer ? 4 : 3, reuse, always: answer || named }))
     .then(
       () => {
         if (slot.isConnected) wrap.dataset.player = 'ready';

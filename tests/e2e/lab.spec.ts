@@ -212,6 +212,13 @@ test('a player link opens in the Lab as cells that recreate the run', async ({ p
   await expect(player).toHaveAttribute('data-step', String(p.schedule!.length));
   await expect(player).toHaveAttribute('data-verdict', 'atomic');
   await expect(player.locator('[data-part="fallback"]')).toContainText('BBBBBBBBBBAAAAAAAAAAAA');
+  // A link to a step in the middle: the player opens there with the whole run, and steps on.
+  await page.goto(`/lab/?sim=${encodeShare({ model: 'tty', params: p.params, schedule: p.schedule!, step: 5 })}`);
+  const mid = playerOf(page, 2);
+  await expect(mid).toHaveAttribute('data-step', '5', { timeout: 30_000 });
+  await expect(mid).toHaveAttribute('data-steps', String(p.schedule!.length + 1));
+  await mid.getByRole('button', { name: 'Step forward' }).click();
+  await expect(mid).toHaveAttribute('data-step', '6');
 });
 
 for (const scheme of ['light', 'dark'] as const) {

@@ -112,6 +112,21 @@ describe('display', () => {
     expect(t?.steps).toHaveLength(p.schedule!.length + 1);
     expect(t?.steps[1].narration.length).toBeGreaterThan(0);
     expect(t?.share?.lesson).toBe('tty-write-atomicity');
+    expect(t?.at).toBeUndefined();
+  });
+  it('a run may name the step it opens at; its link opens there, and a step outside the run is refused', () => {
+    const p = TTY_PRESETS['kernel-blocking'];
+    const t = runTrace({ model: ttyModel, params: p.params, schedule: p.schedule!, step: 3 })!;
+    expect(t.at).toBe(3);
+    // The whole run is kept: the player can step on from there.
+    expect(t.player!.schedule).toHaveLength(p.schedule!.length);
+    expect(t.share!.text.endsWith('.3')).toBe(true);
+    expect(runTrace({ model: ttyModel, params: p.params, schedule: p.schedule!, step: 0 })!.at).toBe(0);
+    for (const bad of [-1, p.schedule!.length + 1, 1.5, '2']) {
+      expect(() => runTrace({ model: ttyModel, params: p.params, schedule: p.schedule!, step: bad }), String(bad)).toThrow(`from 0 to ${p.schedule!.length}`);
+    }
+    // Shown as a value, the refusal is the cell's error value, not an exception.
+    expect(describeValue({ model: ttyModel, params: p.params, schedule: p.schedule!, step: 99 }).kind).toBe('value');
   });
   it('a replayable run carries its plain-data parameters, schedule and seed for the lesson player', () => {
     const p = DMA_PRESETS['map-iommu'];
