@@ -70,6 +70,10 @@ function configure(extraLibs: { path: string; content: string }[]): void {
       // tsconfig alias) is ignored and left even `Error` undeclared. `full` adds the DOM's
       // console, timers and TextEncoder, which learner code may use while debugging.
       lib: ['lib.es2022.full.d.ts'],
+      // Every file is a module, even one without import or export: a Lab cell's names are its
+      // own, and the names other cells define come from the notebook's declarations
+      // (`setNotebookCells`). An exercise's submission is a module either way.
+      moduleDetection: 3 /* ts.ModuleDetectionKind.Force */,
     });
     // `@sims/<name>` resolves to file:///node_modules/@sims/<name>/index.d.ts.
     for (const lib of simsDts) typescriptDefaults.addExtraLib(lib.content, lib.path);
@@ -160,4 +164,63 @@ export async function createCodeEditor(host: HTMLElement, opts: CodeEditorOption
       model.dispose();
     },
   };
+}
+
+/** A Lab cell as the type checker needs it: its code and the names it defines (components/lab/analyze.ts). */
+export interface NotebookCellTypes {
+  id: string;
+  source: string;
+  defines: readonly string[];
+}
+
+const shadows = new Map<string, monaco.editor.ITextModel>();
+let namesLib: monaco.IDisposable | null = null;
+
+/**
+ * Tells the type checker about a Lab notebook, so a cell that reads another cell's name sees it
+ * with the type TypeScript infers in the defining cell (not "Cannot find name"). Each cell has a
+ * hidden copy that exports its names (`file:///lab/cells/<id>.ts`), and one global declaration
+ * file (`file:///lab/names.d.ts`) declares every name as
+ * `declare const name: typeof import('./cells/<id>').name`. Each cell is a module of its own
+ * (`moduleDetection: force`), so its own definitions take precedence over those declarations. A name
+ * defined by two cells takes the first one's type. Call it whenever the cells change; cells no
+ * longer given are forgotten, and every editor is checked again when anything changed. Values
+ * only: a class used as a type in another cell is not declared.
+ */
+export function setNotebookCells(cells: readonly NotebookCellTypes[]): void {
+  configure([]);
+  let changed = !namesLib;
+  const keep = new Set<string>();
+  const declared = new Set<string>();
+  const lines: string[] = [];
+  for (const c of cells) {
+    const key = c.id.replace(/[^\w-]/g, '_');
+    keep.add(key);
+    const names = c.defines.filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+    const text = `${c.source}\n;export { ${names.join(', ')} };\n`;
+    const model = shadows.get(key);
+    if (!model) {
+      shadows.set(key, monaco.editor.createModel(text, 'typescript', monaco.Uri.parse(`file:///lab/cells/${key}.ts`)));
+      changed = true;
+    } else if (model.getValue() !== text) {
+      model.setValue(text);
+      changed = true;
+    }
+    for (const n of names) {
+      if (declared.has(n)) continue;
+      declared.add(n);
+      lines.push(`declare const ${n}: typeof import('./cells/${key}').${n};`);
+    }
+  }
+  for (const [key, model] of shadows) {
+    if (keep.has(key)) continue;
+    model.dispose();
+    shadows.delete(key);
+    changed = true;
+  }
+  if (!changed) return;
+  // Replacing the declarations re-checks every open editor (a type changed in one cell shows in
+  // the cells that read it), even when their text is the same.
+  namesLib?.dispose();
+  namesLib = typescriptDefaults.addExtraLib(`${lines.join('\n')}\n// ${Date.now()}\n`, 'file:///lab/names.d.ts');
 }

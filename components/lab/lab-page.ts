@@ -111,7 +111,7 @@ interface CellUi {
   text: HTMLTextAreaElement;
   status: HTMLParagraphElement;
   out: HTMLDivElement;
-  editor?: { getValue(): string; setValue(v: string): void; focus(offset?: number): void; setMarkers(m: { line: number; column: number; message: string }[]): void };
+  editor?: import('../editor/monaco.ts').CodeEditor;
   upgrading?: boolean;
 }
 
@@ -137,7 +137,7 @@ async function upgrade(id: string): Promise<void> {
   if (!u || u.editor || u.upgrading || plainBox.checked) return;
   u.upgrading = true;
   try {
-    const { createCodeEditor } = await import('../editor/monaco.ts');
+    const { createCodeEditor } = await loadTypes();
     if (!ui.has(id)) return;
     const host = document.createElement('div');
     host.className = 'lab-monaco';
@@ -160,6 +160,8 @@ async function upgrade(id: string): Promise<void> {
       }
     }, true);
     u.editor = ed;
+    // Tests read the type checker's problems through the cell, as they do an exercise's.
+    (u.li as HTMLLIElement & { editorHandle?: typeof ed }).editorHandle = ed;
     u.text.hidden = true;
     u.li.dataset.editor = 'monaco';
     if (hadFocus) ed.focus(offset);
@@ -170,6 +172,28 @@ async function upgrade(id: string): Promise<void> {
   }
 }
 const ui = new Map<string, CellUi>();
+
+// The type checker knows the notebook: a cell reading another cell's name sees its type
+// (editor/monaco.ts `setNotebookCells`). Loaded with Monaco, kept current as cells change.
+type Monaco = typeof import('../editor/monaco.ts');
+let typesLoading: Promise<Monaco> | null = null;
+let typesSync: (() => void) | null = null;
+let typesTimer: ReturnType<typeof setTimeout> | undefined;
+function loadTypes(): Promise<Monaco> {
+  typesLoading ??= Promise.all([import('../editor/monaco.ts'), import('./analyze.ts')]).then(([m, { analyzeCell }]) => {
+    typesSync = () => m.setNotebookCells(nb.cells.map((c) => ({ id: c.id, source: sourceOf(c.id), defines: analyzeCell(sourceOf(c.id)).defines })));
+    typesSync();
+    return m;
+  });
+  return typesLoading;
+}
+/** Brings the type checker's view of the notebook up to date once the typing pauses (only once Monaco is loaded). */
+function syncTypes(now = false): void {
+  if (!typesSync) return;
+  clearTimeout(typesTimer);
+  if (now) typesSync();
+  else typesTimer = setTimeout(() => typesSync?.(), 300);
+}
 
 function sourceOf(id: string): string {
   const u = ui.get(id);
@@ -244,6 +268,7 @@ function edited(id: string): void {
   c.source = sourceOf(id);
   ui.get(id)?.li.classList.add('lab-edited');
   save();
+  syncTypes();
 }
 
 function keys(ev: KeyboardEvent, id: string): void {
@@ -263,7 +288,9 @@ function deleteCell(id: string): void {
   if (!confirm(`Delete ${labels.get(id) ?? 'this cell'}? Cells that read its names will stop updating.`)) return;
   nb.cells.splice(i, 1);
   ui.get(id)?.li.remove();
+  ui.get(id)?.editor?.dispose();
   ui.delete(id);
+  syncTypes(true);
   relabel();
   save();
   if (app) app.engine.commit(nb.cells, []);
@@ -277,12 +304,14 @@ function addCell(): void {
   cellsHost.append(cellElement(c.id, c.source));
   relabel();
   save();
+  syncTypes(true);
   ui.get(c.id)!.text.focus();
 }
 
 function show(n: Notebook): void {
   nb = n;
   if (app) app.engine.commit([], []);
+  for (const u of ui.values()) u.editor?.dispose();
   ui.clear();
   titleEl.textContent = nb.title;
   introEl.replaceChildren(...nb.intro.split(/\n{2,}/).filter((p) => p.trim()).map((p) => {
@@ -295,6 +324,7 @@ function show(n: Notebook): void {
   $('lab-add').hidden = false;
   relabel();
   refreshList();
+  syncTypes(true);
   try {
     localStorage.setItem(LAST_KEY, nb.id);
   } catch {

@@ -46,6 +46,20 @@ test('focusing a cell loads Monaco; Shift+Enter in it runs the cell', async ({ p
   await expect(cell(page, 3).locator('textarea.lab-code')).toBeHidden();
 });
 
+test('in Monaco a cell sees the names other cells define, with their types', async ({ page }) => {
+  type Handle = { editorHandle?: { setValue(v: string): void; problems(): Promise<{ message: string }[]> } };
+  const problems = (n: number) => cell(page, n).evaluate(async (li) => (await (li as unknown as Handle).editorHandle!.problems()).map((p) => p.message));
+  await page.evaluate(() => localStorage.setItem('dpl:lab:plain', '0'));
+  await openStarter(page, 'tty-write-atomicity');
+  // Cell 2 reads sizeA, sizeB, base and variant, which cell 1 defines.
+  await cell(page, 2).locator('textarea.lab-code').focus();
+  await expect(cell(page, 2)).toHaveAttribute('data-editor', 'monaco', { timeout: 30_000 });
+  await expect.poll(() => problems(2), { timeout: 30_000 }).toEqual([]);
+  // A wrong use of one of them is a type error: sizeA is a number.
+  await cell(page, 2).evaluate((li) => (li as unknown as Handle).editorHandle!.setValue('const shout = sizeA.toUpperCase();'));
+  await expect.poll(async () => (await problems(2)).join(' | '), { timeout: 30_000 }).toMatch(/Property 'toUpperCase' does not exist on type '12'/);
+});
+
 /** The lesson player a cell's run output plays in, once it shows the run. */
 function playerOf(page: Page, n: number, tag = 'tty-sim') {
   return cell(page, n).locator(`.lab-run[data-player="ready"] ${tag}`);
