@@ -47,6 +47,12 @@ export interface CodeEditorOptions {
   onRun(): void;
   /** Extra type declarations (`.d.ts` text) for what the exercise imports. */
   extraLibs?: { path: string; content: string }[];
+  /** Long lines wrap at the editor's width instead of scrolling sideways (the Lab's cells, as their textareas do). */
+  wrap?: boolean;
+  /** A narrow gutter (line numbers only, no folding): the Lab's cells, which are short and sit on phones too. */
+  compactGutter?: boolean;
+  /** The host's height follows the code, between these heights in pixels (the Lab's cells). */
+  fitHeight?: { min: number; max: number };
 }
 
 let configured = false;
@@ -109,7 +115,18 @@ export async function createCodeEditor(host: HTMLElement, opts: CodeEditorOption
     fixedOverflowWidgets: true,
     // `<=`, `->`, `!=` drawn as themselves, never as ligatures.
     fontLigatures: false,
+    wordWrap: opts.wrap ? 'on' : 'off',
+    ...(opts.compactGutter ? { lineNumbersMinChars: 2, folding: false, glyphMargin: false, lineDecorationsWidth: 8 } : {}),
+    ...(opts.fitHeight ? { scrollbar: { alwaysConsumeMouseWheel: false } } : {}),
   });
+  if (opts.fitHeight) {
+    const { min, max } = opts.fitHeight;
+    const fit = () => {
+      host.style.height = `${Math.max(min, Math.min(max, editor.getContentHeight()))}px`;
+    };
+    editor.onDidContentSizeChange(fit);
+    fit();
+  }
   editor.onDidChangeModelContent(() => opts.onChange(model.getValue()));
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => opts.onRun());
   const onTheme = () => monaco.editor.setTheme(theme());

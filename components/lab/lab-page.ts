@@ -141,7 +141,9 @@ async function upgrade(id: string): Promise<void> {
     if (!ui.has(id)) return;
     const host = document.createElement('div');
     host.className = 'lab-monaco';
-    host.style.height = `${Math.min(24, Math.max(5, u.text.value.split('\n').length + 2)) * 1.45}rem`;
+    // Monaco's line is 19 px at its 14 px font; until it measures the code, the textarea's line count.
+    const lineHeight = 19;
+    host.style.height = `${Math.min(24, Math.max(5, u.text.value.split('\n').length + 1)) * lineHeight}px`;
     u.text.after(host);
     const offset = u.text.selectionStart;
     const hadFocus = document.activeElement === u.text;
@@ -150,6 +152,10 @@ async function upgrade(id: string): Promise<void> {
       label: `${u.text.getAttribute('aria-label') ?? 'Cell code'} (Shift+Enter runs it)`,
       onChange: () => edited(id),
       onRun: () => void runCells(nb.cells.map((c) => c.id)),
+      // As the textarea: long lines wrap, and the editor grows with the code (5 to 24 lines).
+      wrap: true,
+      compactGutter: true,
+      fitHeight: { min: 5 * lineHeight, max: 24 * lineHeight },
     });
     // Shift+Enter runs this cell: caught before Monaco sees the key.
     host.addEventListener('keydown', (ev) => {
