@@ -2,7 +2,7 @@
  * What a Lab cell's values look like on the page, computed where the values live (in the Lab
  * worker, or in Node for the headless check) and sent to the page as plain data:
  * - an array of records (objects whose fields are primitives) as a `table`;
- * - a simulation run (`{ model, params, schedule, seed? }` or `{ model, states }`, where
+ * - a simulation run (`{ model, params, schedule, seed?, step? }` or `{ model, states }`, where
  *   `model` implements sims/core/model.ts) as a `run`: every step's choice and narration, a
  *   share text when the model has a lesson player that opens share links, and, when the page
  *   can replay it in that model's lesson player, the plain-data `player` run (parameters,
