@@ -30,7 +30,7 @@ function dropMonacoCss() {
  * @returns {import('shiki').ShikiTransformer}
  */
 function shikiTokenClasses() {
-  /** `--shiki-light:…;--shiki-dark:…` -> class name ('' = the block's own colours). */
+  /** `--shiki-light:…;--shiki-dark:…` -> class name ('' = the block's own colours). @type {Record<string, string>} */
   const CLASSES = {
     '--shiki-light:#0E1116;--shiki-dark:#F0F3F6': '',
     '--shiki-light:#A0111F;--shiki-dark:#FF9492': 'sk1',

@@ -9,9 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ES module without types
 import { pack } from './pack.mjs';
-// @ts-expect-error plain ES module without types
 import { WORKER_CSP, SITE_CSP, ISOLATED_CSP } from './headers.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dpl-pack-test-'));

@@ -16,7 +16,8 @@ import { lockGrader } from './harden.ts';
 import { EXERCISE_MODULES } from './modules.ts';
 import { type FromWorker, type ToWorker, type WorkerReply } from './protocol.ts';
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+/** The worker's global scope, as far as this module uses it (the project's types have no webworker lib). */
+const scope = self as unknown as { postMessage(m: unknown): void; onmessage: ((ev: MessageEvent<ToWorker>) => unknown) | null };
 const post = scope.postMessage.bind(scope) as (m: FromWorker) => void;
 let busy = false;
 

@@ -276,7 +276,8 @@ export function createExpect(): ExpectStatic {
   Object.assign(expect, (globalThis as Record<symbol, unknown>)[ASYMMETRIC_MATCHERS_OBJECT] as object);
   expect.getState = () => getState(expect);
   expect.setState = (state) => setState(state, expect);
-  expect.extend = (matchers) => chai.expect.extend(expect, matchers);
+  // JestExtend adds `extend` to chai's expect at run time; chai's types do not know it.
+  expect.extend = (matchers) => (chai.expect as unknown as { extend(e: ExpectStatic, m: typeof matchers): void }).extend(expect, matchers);
   setState(
     {
       assertionCalls: 0,

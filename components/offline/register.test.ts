@@ -20,7 +20,7 @@ class FakeWorker extends EventTarget {
   }
 }
 
-function fakeContainer(reg: Record<string, unknown>, controller: FakeWorker | null) {
+function fakeContainer(reg: object, controller: FakeWorker | null) {
   let resolveReady!: () => void;
   const c = Object.assign(new EventTarget(), {
     controller,

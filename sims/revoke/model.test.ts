@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../core/model.ts';
-import { DEVICE_PFN, SCRATCH_PFN, enabled, initialState, revokeModel, run, step, type RevokeChoice } from './index.ts';
+import { DEVICE_PFN, SCRATCH_PFN, enabled, initialState, revokeModel, run, step, type RevokeChoice, type RevokeEvent } from './index.ts';
 
 const w = (page: number): RevokeChoice => ({ act: 'write', page });
 const revoke: RevokeChoice = { act: 'revoke' };
@@ -71,7 +71,7 @@ describe('revoke model: zap the PTEs, then the fault handler decides', () => {
 
   it('runs on the shared Model interface (replay)', () => {
     const states = replay(revokeModel, { pages: 2, policy: 'scratch' }, 0, [w(1), revoke, w(1)]);
-    expect(states.map((s) => revokeModel.event(s)?.outcome ?? null)).toEqual([null, 'device', 'revoked', 'fault-scratch']);
+    expect(states.map((s) => (revokeModel.event(s) as RevokeEvent | null)?.outcome ?? null)).toEqual([null, 'device', 'revoked', 'fault-scratch']);
   });
 
   it('refuses bad parameters and impossible steps with a clear error', () => {

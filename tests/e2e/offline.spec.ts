@@ -8,7 +8,6 @@
 import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { sitePages } from '../../scripts/site-pages.ts';
-// @ts-expect-error plain ES module without types
 import { WORKER_CSP } from '../../scripts/headers.mjs';
 import { runExercise, setExerciseCode, watchRequests } from './helpers';
 

@@ -63,7 +63,7 @@ describe('"Open this run in the Lab" from every kind of player', () => {
     const links = specs.map((s) => {
       const [key, p] = Object.entries(s.presets)[0];
       const schedule = p.schedule ?? [];
-      return encodePresetShare({ ...(s as never), noun: s.model.id }, { preset: key, schedule, step: Math.min(3, schedule.length) });
+      return encodePresetShare({ ...s, noun: s.model.id } as never, { preset: key, schedule, step: Math.min(3, schedule.length) });
     });
     const mmKey = Object.keys(MM_PRESETS)[0];
     links.push(encodeMmShare({ preset: mmKey, schedule: MM_PRESETS[mmKey].schedule, step: 1 }));
