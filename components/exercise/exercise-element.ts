@@ -110,6 +110,10 @@ class DplExercise extends HTMLElement {
       this.closeReset();
     });
     on(window, 'pagehide', () => this.flushSave());
+    // A phone may discard a tab in the background without a pagehide: save when it is hidden.
+    on(document, 'visibilitychange', () => {
+      if (document.visibilityState === 'hidden' && this.saveTimer) this.flushSave();
+    });
   }
 
   private q<T extends HTMLElement = HTMLElement>(role: string): T {
