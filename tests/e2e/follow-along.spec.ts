@@ -99,6 +99,10 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
 
 test('the join page explains a wrong room code', async ({ page }) => {
   await page.goto('/join/');
+  await expect(page.getByLabel('Room code')).toBeVisible();
+  // Not in a room yet: no room controls.
+  await expect(page.getByRole('button', { name: 'Leave room' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Detach' })).toBeHidden();
   await page.getByLabel('Room code').fill('ZZZZZZ');
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('There is no room ZZZZZZ');
