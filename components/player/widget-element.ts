@@ -31,6 +31,7 @@ import { sameData, shareSpecOf, widgetCtx } from './definition.ts';
 import { PlayerCore } from './player-core.ts';
 import { choiceButtonHtml } from './shell-html.ts';
 import { SimPlayerElement, type On } from './sim-player-element.ts';
+import { parseBoxes, widgetBodyHtml } from './widget-body.ts';
 
 type Ctx = WidgetCtx<unknown, unknown, unknown>;
 type DrawScene = (svg: SVGSVGElement, scene: Scene, animate: boolean) => void;
@@ -72,15 +73,15 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     return this.dataset.preset ?? '';
   }
 
-  /** The context of the current step (the frame computed once per timeline). */
-  protected ctx(): Ctx {
+  /** The context of step `index` (default: the current step; the frame computed once per timeline). */
+  protected ctx(index = this.player.index): Ctx {
     const p = this.player;
     const states = p.states;
     const last = states[states.length - 1];
     if (!this.frameOf || this.frameOf.last !== last || this.frameOf.length !== states.length) {
       this.frameOf = { last, length: states.length, frame: this.def.frame ? this.def.frame(states) : undefined };
     }
-    return widgetCtx(this.preset, p.params, states, p.index, this.frameOf.frame, this.id || this.def.tag);
+    return widgetCtx(this.preset, p.params, states, index, this.frameOf.frame, this.id || this.def.tag);
   }
 
   // ---- the shell's hooks ------------------------------------------------------------------
@@ -95,6 +96,30 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     } catch (e) {
       return `This simulation could not start: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+
+  /**
+   * A light render: the server's placeholder becomes the whole player for step 0, from the
+   * same function the server's whole render uses (`widgetBodyHtml`); the heading and the
+   * description are the ones shown, each drawing's size comes from `data-boxes`.
+   */
+  protected buildBody(): void {
+    const p = this.player;
+    const ctx = this.ctx(0);
+    const level = Number(this.maybeEl('title')?.tagName.slice(1));
+    const html = widgetBodyHtml({
+      def: this.def,
+      ctx,
+      title: this.maybeEl('title')?.textContent ?? '',
+      description: this.maybeEl('desc')?.textContent ?? '',
+      headingLevel: level === 2 || level === 4 || level === 5 ? level : 3,
+      steps: p.length,
+      choices: this.def.model.enabled(p.states[0]),
+      boxes: parseBoxes(this.dataset.boxes ?? ''),
+    });
+    const t = document.createElement('template');
+    t.innerHTML = html;
+    this.replaceChildren(t.content);
   }
 
   protected narrationOf(state: unknown): string {
@@ -237,7 +262,7 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
    * nothing. Returns null on success. Never throws.
    */
   load(run: WidgetRun): string | null {
-    if (!this.player) return 'This player could not start, so it cannot show another run.';
+    if (!this.ensureStarted()) return 'This player could not start, so it cannot show another run.';
     const spec = Object.hasOwn(this.def.presets, this.preset) ? this.def.presets[this.preset] : undefined;
     const params = run.params !== undefined ? run.params : spec ? spec.params : this.player.params;
     const seed = run.seed ?? this.player.seed;
@@ -289,6 +314,7 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     const decoded = decodePresetShare(shareSpecOf(this.def), text);
     if (!decoded.ok) return decoded.error;
     if (decoded.preset !== this.preset) return 'not-mine';
+    if (!this.ensureStarted()) return 'This player could not start, so it cannot open this link.';
     const spec = this.def.presets[this.preset];
     return this.load({ params: spec.params, seed: 1, schedule: decoded.schedule, step: decoded.step }) ?? 'opened';
   }

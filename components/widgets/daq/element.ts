@@ -109,10 +109,10 @@ export class DaqSimElement extends WidgetElement {
   }
 
   openShare(text: string, _any: boolean): 'opened' | 'not-mine' | string {
-    if (!this.player) return 'This player could not start, so it cannot show another run.';
     const d = decodeDaqShare(text);
     if (!d.ok) return d.error;
     if (d.preset !== this.preset) return 'not-mine';
+    if (!this.ensureStarted()) return 'This player could not start, so it cannot show another run.';
     this.run(d.params, d.schedule, d.step);
     this.dataset.loaded = 'true';
     if (d.changed) this.say('Running with the parameters of the link (the form shows them).');

@@ -94,9 +94,18 @@ export class TtySimElement extends WidgetElement {
     super.showFigure(name, focus);
   }
 
-  /** The parameters of the run shown (null before the element is upgraded). */
+  /**
+   * The parameters of the run shown: while a light render waits to be built, its preset's
+   * or its `data-params`; null before the element is upgraded or when those are not valid.
+   */
   get params(): TtyParams | null {
-    return this.player ? this.tty.params : null;
+    if (this.player) return this.tty.params;
+    if (this.dataset.params === undefined) return this.preset && Object.hasOwn(TTY_PRESETS, this.preset) ? TTY_PRESETS[this.preset].params : null;
+    try {
+      return JSON.parse(this.dataset.params) as TtyParams;
+    } catch {
+      return null;
+    }
   }
   /** Every choice of the timeline shown (may run past the current step). */
   get timeline(): readonly TtyChoice[] {
@@ -114,7 +123,7 @@ export class TtySimElement extends WidgetElement {
    * returns a message and changes nothing. Returns null on success. Never throws.
    */
   load(run: LoadRun): string | null {
-    if (!this.player) return 'This player could not start, so it cannot show another run.';
+    if (!this.ensureStarted()) return 'This player could not start, so it cannot show another run.';
     const params = run.params ?? this.tty.params;
     const { schedule, step } = run;
     const seed = run.seed ?? this.tty.seed;
