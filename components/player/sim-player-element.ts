@@ -19,9 +19,10 @@
  * - lazy views: `loadViews()` runs once, when the widget scrolls near the viewport or is
  *   first used, whichever comes first; until it resolves the server-rendered tables show.
  * - a light render (`data-build="pending"`, `widget-html.ts`): the server sent only the
- *   header and the first narration; the element builds the rest (`buildBody`) and starts
- *   when it comes within `BUILD_MARGIN` of the viewport, is first pointed at or focused, or
- *   is needed (`ensureStarted`: a share link, `load`). Until then it has no player.
+ *   header and the first narration; the element builds the rest (`buildBody`, once the code
+ *   that writes it has loaded: `prepareBuild`) and starts when it comes within
+ *   `BUILD_MARGIN` of the viewport, is first pointed at or focused, or is needed
+ *   (`whenStarted`: a share link; `ensureStarted`: `load`). Until then it has no player.
  * - reduced motion: the subclass's views decide per step (`animate` is false when scrubbing
  *   far); `views/motion.ts` turns transitions off under `prefers-reduced-motion`.
  *
@@ -114,6 +115,13 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
    * of `this.player`, replacing the server's placeholder. Runs once, before `setup`.
    */
   protected buildBody(): void {}
+  /** Loads what `buildBody` needs (once); `canBuild` is true when it has loaded. */
+  protected prepareBuild(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected canBuild(): boolean {
+    return true;
+  }
   /** Once, after the first player exists and the controls are enabled. */
   protected setup(): void {}
   /** Extra work when the widget wakes (comes into view, first use), after `loadViews` starts. */
@@ -174,22 +182,38 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   }
 
   /**
-   * Starts the player now if it is still a light render waiting to be built (a share link,
-   * `load`, a first click need it at once). Returns true when the player runs (false when it
-   * could not start: the narration then says why).
+   * Starts the player now if it is still a light render waiting to be built (`load` needs
+   * it at once). Returns true when the player runs; false when it could not start (the
+   * narration then says why) or when the code that builds it has not loaded yet (see
+   * `whenStarted`).
    */
   ensureStarted(): boolean {
     if (this.player) return true;
+    if (this.dataset.build === 'pending' && !this.canBuild()) return false;
     this.stopWaiting();
     this.start();
     return Boolean(this.player);
+  }
+
+  /** Loads what building needs, then `ensureStarted` (a share link, a first click). */
+  async whenStarted(): Promise<boolean> {
+    if (this.player) return true;
+    if (this.dataset.build === 'pending') {
+      try {
+        await this.prepareBuild();
+      } catch (err) {
+        console.warn(`${this.widgetName}: the player's code failed to load`, err);
+        return false;
+      }
+    }
+    return this.ensureStarted();
   }
 
   /** A light render: builds when it comes near the viewport, or on the first pointer or focus. */
   private awaitBuild(): void {
     this.stopWaiting();
     this.buildAbort = new AbortController();
-    const go = () => void this.ensureStarted();
+    const go = () => void this.whenStarted();
     this.addEventListener('pointerdown', go, { signal: this.buildAbort.signal });
     this.addEventListener('focusin', go, { signal: this.buildAbort.signal });
     if (typeof IntersectionObserver !== 'function') {

@@ -31,7 +31,11 @@ import { sameData, shareSpecOf, widgetCtx } from './definition.ts';
 import { PlayerCore } from './player-core.ts';
 import { choiceButtonHtml } from './shell-html.ts';
 import { SimPlayerElement, type On } from './sim-player-element.ts';
-import { parseBoxes, widgetBodyHtml } from './widget-body.ts';
+
+/** The markup functions of a light render's build (`widget-body.ts`), loaded on first need. */
+type BodyModule = typeof import('./widget-body.ts');
+let bodyModule: BodyModule | null = null;
+let bodyLoading: Promise<BodyModule> | null = null;
 
 type Ctx = WidgetCtx<unknown, unknown, unknown>;
 type DrawScene = (svg: SVGSVGElement, scene: Scene, animate: boolean) => void;
@@ -103,7 +107,17 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
    * same function the server's whole render uses (`widgetBodyHtml`); the heading and the
    * description are the ones shown, each drawing's size comes from `data-boxes`.
    */
+  protected prepareBuild(): Promise<void> {
+    bodyLoading ??= import('./widget-body.ts').then((m) => (bodyModule = m));
+    return bodyLoading.then(() => undefined);
+  }
+
+  protected canBuild(): boolean {
+    return bodyModule !== null;
+  }
+
   protected buildBody(): void {
+    const { parseBoxes, widgetBodyHtml } = bodyModule!;
     const p = this.player;
     const ctx = this.ctx(0);
     const level = Number(this.maybeEl('title')?.tagName.slice(1));
@@ -262,7 +276,7 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
    * nothing. Returns null on success. Never throws.
    */
   load(run: WidgetRun): string | null {
-    if (!this.ensureStarted()) return 'This player could not start, so it cannot show another run.';
+    if (!this.ensureStarted()) return this.notStarted();
     const spec = Object.hasOwn(this.def.presets, this.preset) ? this.def.presets[this.preset] : undefined;
     const params = run.params !== undefined ? run.params : spec ? spec.params : this.player.params;
     const seed = run.seed ?? this.player.seed;
@@ -306,15 +320,22 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     }
   }
 
+  /** Why `load` could not show a run in a player that has not started. */
+  protected notStarted(): string {
+    return this.dataset.build === 'pending' && !this.canBuild()
+      ? 'This player is still loading; try again in a moment (or call whenStarted() first).'
+      : 'This player could not start, so it cannot show another run.';
+  }
+
   /**
    * Opens share text (from `share-link.ts`): `'opened'`, `'not-mine'` (a link to another
    * preset of the same model) or the decoder's sentence for a damaged or outdated link.
    */
-  openShare(text: string, _any: boolean): 'opened' | 'not-mine' | string {
+  async openShare(text: string, _any: boolean): Promise<'opened' | 'not-mine' | string> {
     const decoded = decodePresetShare(shareSpecOf(this.def), text);
     if (!decoded.ok) return decoded.error;
     if (decoded.preset !== this.preset) return 'not-mine';
-    if (!this.ensureStarted()) return 'This player could not start, so it cannot open this link.';
+    if (!(await this.whenStarted())) return 'This player could not start, so it cannot open this link.';
     const spec = this.def.presets[this.preset];
     return this.load({ params: spec.params, seed: 1, schedule: decoded.schedule, step: decoded.step }) ?? 'opened';
   }

@@ -148,8 +148,10 @@ for (const def of widgets) {
         it('the element builds the rest from the light markup: every part once, the first state, the drawings’ sizes of the whole render', async () => {
           defineWidget(def);
           document.body.innerHTML = await widgetHtml(def, { preset: key, uid: `w-${key}`, light: true });
-          // jsdom has no IntersectionObserver: the element builds at once, as when a share link needs it.
-          const host = document.body.querySelector<HTMLElement>(def.tag)!;
+          // jsdom has no IntersectionObserver: the element builds as soon as its building code has
+          // loaded, as when a share link needs it.
+          const host = document.body.querySelector<HTMLElement & { whenStarted(): Promise<boolean> }>(def.tag)!;
+          expect(await host.whenStarted()).toBe(true);
           expect(host.dataset.build, 'built').toBeUndefined();
           expect(host.dataset.ready).toBe('true');
           checkPlayer(def, key, document.body, 'element');
