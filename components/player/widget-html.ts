@@ -38,8 +38,9 @@ export interface WidgetHtmlOptions {
    */
   draw?: boolean;
   /**
-   * Write the `<noscript>` style that shows every drawing and table without scripts (default
-   * true). It covers every player of the page, so `Widget.astro` writes it with the first only.
+   * Write the `<noscript>` style that shows every drawing and table without scripts (a light
+   * render's: that drops the room kept for them) (default true). It covers every player of the
+   * page, so `Widget.astro` writes it with the first only.
    */
   noscriptStyle?: boolean;
   /** The light render (see the module's comment): the element builds the rest. Default false. */
@@ -49,6 +50,9 @@ export interface WidgetHtmlOptions {
 /** Without JavaScript every drawing and every table shows (a reader with no scripts has no tabs); for every player of a page. */
 export const NOSCRIPT_STYLE =
   '<noscript><style>.sim-host figure[data-figure]{display:block!important}.sim-host .sim-tables{display:flex!important}.sim-host .sim-tabs{display:none!important}.sim-host .sim-nojs-desc{display:block!important}.sim-host .sim-zoom:has(g[data-scene]:empty){display:none}</style></noscript>';
+
+/** Without JavaScript a light render keeps no room for the drawings it will never build; for every player of a page. */
+export const LIGHT_NOSCRIPT_STYLE = '<noscript><style>.sim-host .sim-pending::before,.sim-host .sim-pending::after{display:none}</style></noscript>';
 
 /** What a reader without scripts is told in a light render, where no drawing is on the page. */
 export const LIGHT_NOSCRIPT = 'The player needs JavaScript: without it, this is the run’s first step in words.';
@@ -75,7 +79,7 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
     scenes[f.name] = make(ctx, sceneFrame);
   }
   const boxes: Record<string, Box> = Object.fromEntries(Object.entries(scenes).map(([k, s]) => [k, { width: s.width, height: s.height }]));
-  const noscript = opts.noscriptStyle === false || opts.light ? '' : NOSCRIPT_STYLE;
+  const noscript = opts.noscriptStyle === false ? '' : opts.light ? LIGHT_NOSCRIPT_STYLE : NOSCRIPT_STYLE;
 
   if (opts.light) {
     const firstBox = first ? boxes[first] : undefined;
@@ -83,6 +87,7 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
     const head = shellHeadHtml({ uid: opts.uid, title: spec.title, description: spec.description, headingLevel: opts.headingLevel, headerHtml: partsHtml(def, 'header', ctx) });
     const extra = ` data-build="pending"${Object.keys(boxes).length ? ` data-boxes="${esc(boxesAttr(boxes))}"` : ''}`;
     return (
+      noscript +
       hostOpenHtml(def, ctx, player.length, extra) +
       `<section class="sim" aria-labelledby="${esc(opts.uid)}-title">${head}` +
       `<div class="sim-pending" data-part="pending"${reserve}><div class="sim-caption"><p class="sim-stepno">Step 0 of ${player.length - 1}</p><p class="sim-narration">${esc(def.narration(states[0]))}</p></div>` +

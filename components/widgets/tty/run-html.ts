@@ -35,7 +35,7 @@ export async function ttyRunHtml(o: TtyRunOptions): Promise<string> {
     throw new Error(`<TtySim params>: ${(err as Error).message}`);
   }
   const def = { ...ttyWidget, presets: { [RUN_KEY]: { title: o.title, description: o.description, params: o.params } } };
-  const html = await widgetHtml(def, { preset: RUN_KEY, uid: o.uid, headingLevel: o.headingLevel, light: o.light });
+  const html = await widgetHtml(def, { preset: RUN_KEY, uid: o.uid, headingLevel: o.headingLevel, light: o.light, noscriptStyle: !o.light });
   const attr = ` data-preset="${RUN_KEY}"`;
   const at = html.indexOf(attr);
   if (at < 0) throw new Error('<TtySim params>: the widget markup has no data-preset attribute to replace');
