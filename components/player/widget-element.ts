@@ -103,9 +103,8 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
   }
 
   /**
-   * A light render: the server's placeholder becomes the whole player for step 0, from the
-   * same function the server's whole render uses (`widgetBodyHtml`); the heading and the
-   * description are the ones shown, each drawing's size comes from `data-boxes`.
+   * Loads `widget-body.ts` (once per page, shared by every widget): it is not in a lesson's
+   * first bundle, since no player is built while the page loads.
    */
   protected prepareBuild(): Promise<void> {
     bodyLoading ??= import('./widget-body.ts').then((m) => (bodyModule = m));
@@ -116,6 +115,11 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     return bodyModule !== null;
   }
 
+  /**
+   * A light render: the server's placeholder becomes the whole player for step 0, from the
+   * same function the server's whole render uses (`widgetBodyHtml`); the heading and the
+   * description are the ones shown, each drawing's size comes from `data-boxes`.
+   */
   protected buildBody(): void {
     const { parseBoxes, widgetBodyHtml } = bodyModule!;
     const p = this.player;
