@@ -91,6 +91,8 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   private abort = new AbortController();
   private dragging = false;
   private viewsLoading: Promise<void> | null = null;
+  /** The light render's start button had the focus: give it to the heading once built. */
+  private focusOnStart = false;
   /** Watches a light render until it builds (`BUILD_MARGIN`). */
   private buildIo: IntersectionObserver | null = null;
   private buildAbort: AbortController | null = null;
@@ -209,13 +211,23 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     return this.ensureStarted();
   }
 
-  /** A light render: builds when it comes near the viewport, or on the first pointer or focus. */
+  /**
+   * A light render: builds when it comes near the viewport, or on the first pointer or focus
+   * (its "Start the player" button, shown now that scripts run, is a Tab stop: once built,
+   * the focus moves from it to the player's heading).
+   */
   private awaitBuild(): void {
     this.stopWaiting();
     this.buildAbort = new AbortController();
-    const go = () => void this.whenStarted();
+    const startButton = this.maybeEl<HTMLButtonElement>('start');
+    if (startButton) startButton.hidden = false;
+    const go = (e?: Event) => {
+      if (startButton && e?.target instanceof Node && startButton.contains(e.target)) this.focusOnStart = true;
+      void this.whenStarted();
+    };
     this.addEventListener('pointerdown', go, { signal: this.buildAbort.signal });
     this.addEventListener('focusin', go, { signal: this.buildAbort.signal });
+    startButton?.addEventListener('click', go, { signal: this.buildAbort.signal });
     if (typeof IntersectionObserver !== 'function') {
       go();
       return;
@@ -254,6 +266,10 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     this.dataset.view = 'diagrams';
     this.render(false);
     this.observeVisibility();
+    if (this.focusOnStart) {
+      this.focusOnStart = false;
+      this.maybeEl('title')?.focus();
+    }
   }
 
   disconnectedCallback(): void {

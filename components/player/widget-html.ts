@@ -58,6 +58,17 @@ export const LIGHT_NOSCRIPT_STYLE = '<noscript><style>.sim-host .sim-pending::be
 export const LIGHT_NOSCRIPT = 'The player needs JavaScript: without it, this is the run’s first step in words.';
 
 /**
+ * A light render's "Start the player" button (named with the heading): hidden until the
+ * element is defined, and drawn only while it has the focus. A keyboard user who tabs to a
+ * player not built yet lands on it, the element builds the player and moves the focus to its
+ * heading, so the next Tab goes on into the player's controls.
+ */
+function startButtonHtml(uid: string): string {
+  const id = esc(uid);
+  return `<button type="button" class="sim-btn sim-start" id="${id}-start" aria-labelledby="${id}-start ${id}-title" data-part="start" hidden>Start the player</button>`;
+}
+
+/**
  * The player for the first state of `opts.preset`: `<tag class="sim-host" …>` and everything
  * inside (or its light form). Throws `Error` naming the component and the known presets for
  * an unknown preset (failing the build), or the step where a preset's schedule stops
@@ -90,7 +101,7 @@ export async function widgetHtml(def: AnyWidget, opts: WidgetHtmlOptions): Promi
       noscript +
       hostOpenHtml(def, ctx, player.length, extra) +
       `<section class="sim" aria-labelledby="${esc(opts.uid)}-title">${head}` +
-      `<div class="sim-pending" data-part="pending"${reserve}><div class="sim-caption"><p class="sim-stepno">Step 0 of ${player.length - 1}</p><p class="sim-narration">${esc(def.narration(states[0]))}</p></div>` +
+      `<div class="sim-pending" data-part="pending"${reserve}>${startButtonHtml(opts.uid)}<div class="sim-caption"><p class="sim-stepno">Step 0 of ${player.length - 1}</p><p class="sim-narration">${esc(def.narration(states[0]))}</p></div>` +
       `<noscript><p class="sim-note">${esc(LIGHT_NOSCRIPT)}</p></noscript></div></section></${def.tag}>`
     );
   }

@@ -56,3 +56,21 @@ for (const slug of ['tty-write-atomicity', 'dma-ownership']) {
     });
   }
 }
+
+test('a keyboard user who tabs to a player not built yet lands in it, and Tab goes on into its controls', async ({ page }) => {
+  await page.goto('/lessons/uio-user-space-dma/');
+  const sim = page.locator('uio-sim[data-preset="wrong-iova-vfio"]');
+  // The Tab stop before it is some 3,700 px above (prose with no link between): focused there,
+  // the player is still far out of view, so not built.
+  await sim.evaluate((host) => {
+    const sel = 'a[href], button:not([disabled]):not([hidden]), input:not([disabled]), select, textarea, summary, [tabindex="0"]';
+    const stops = [...document.querySelectorAll<HTMLElement>(sel)].filter((e) => e.getClientRects().length > 0 && !host.contains(e));
+    stops.filter((e) => e.compareDocumentPosition(host) & Node.DOCUMENT_POSITION_FOLLOWING).pop()!.focus();
+  });
+  await expect(sim).toHaveAttribute('data-build', 'pending');
+  await page.keyboard.press('Tab');
+  await expect(sim).toHaveAttribute('data-ready', 'true');
+  await expect(sim.locator('[data-part="title"]')).toBeFocused();
+  await page.keyboard.press('Tab');
+  expect(await sim.evaluate((e) => e.contains(document.activeElement) && document.activeElement !== e.querySelector('[data-part="title"]'))).toBe(true);
+});
