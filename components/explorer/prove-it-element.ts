@@ -83,7 +83,7 @@ export class ProveItElement extends HTMLElement implements SharePlayer {
       this.markPreset(null);
     });
     on(this.q('cancel'), 'click', () => this.cancel());
-    on(this.q('byhand'), 'click', () => this.tryByHand());
+    on(this.q('byhand'), 'click', () => void this.tryByHand());
     on(this, 'keydown', (e) => {
       if ((e as KeyboardEvent).key === 'Escape' && this.run) {
         e.preventDefault();
@@ -98,7 +98,7 @@ export class ProveItElement extends HTMLElement implements SharePlayer {
       this.markPreset(preset.id);
     });
     on(this.q('result'), 'click', (e) => {
-      if ((e.target as HTMLElement).closest('[data-part="open"]')) this.openCounterexample();
+      if ((e.target as HTMLElement).closest('[data-part="open"]')) void this.openCounterexample();
     });
     this.querySelectorAll<HTMLButtonElement>('[data-needs-js]').forEach((b) => (b.disabled = false));
     this.markPreset('blocking');
@@ -303,12 +303,14 @@ export class ProveItElement extends HTMLElement implements SharePlayer {
    * player showed them), whatever they are. Returns `'opened'`, `'not-mine'`, or the
    * decoder's (or the player's) sentence for a link that cannot be shown; nothing changes then.
    */
-  openShare(text: string, any: boolean): 'opened' | 'not-mine' | string {
+  async openShare(text: string, any: boolean): Promise<'opened' | 'not-mine' | string> {
     const d = decodeShare(text);
     if (!d.ok) return d.error;
     if (d.preset !== undefined) return 'not-mine';
     const shown = this.player.params;
     if (!any && !(shown && sameTtyParams(shown, d.params))) return 'not-mine';
+    // The player is a light render until first needed: its building code loads first.
+    await this.player.whenStarted();
     // The page reveals this panel once it says `opened`; then scroll on to its player.
     const error = this.showRun({ params: d.params, schedule: d.schedule, step: d.step, ...SHARED_RUN_HEADING }, false);
     if (error) return error;
@@ -346,9 +348,10 @@ export class ProveItElement extends HTMLElement implements SharePlayer {
     this.q('player').hidden = true;
   }
 
-  private openCounterexample(): void {
+  private async openCounterexample(): Promise<void> {
     const last = this.last;
     if (!last || last.result.verdict !== 'counterexample') return;
+    await this.player.whenStarted();
     const { schedule, invariant, message } = last.result;
     const step = violationStep(last.params, schedule, invariant);
     const error = this.showRun({
@@ -363,13 +366,14 @@ export class ProveItElement extends HTMLElement implements SharePlayer {
   }
 
   /** "Try it by hand first": the form's configuration in the player, no schedule. */
-  tryByHand(): void {
+  async tryByHand(): Promise<void> {
     const choices = this.readChoices();
     const problem = checkChoices(choices);
     if (problem) {
       this.showView({ status: 'error', heading: 'Check the form', sentences: [problem], rows: [] }, false);
       return;
     }
+    await this.player.whenStarted();
     const error = this.showRun({
       params: paramsOf(choices),
       schedule: [],

@@ -25,11 +25,12 @@ import { homeIn, playerKey } from './player-index.ts';
  * What a player offers this module: its host carries `data-model` (the `Model.id` its links
  * start with) and opens share text. Returns `'opened'` when it now shows the run, `'not-mine'`
  * when the link is for another player of the same model (another preset, other parameters),
- * or an error sentence for the learner (a damaged or outdated link). `any` asks a player that
- * can show any parameters (the tty panel) to take a link no preset player claimed.
+ * or an error sentence for the learner (a damaged or outdated link), or a promise of one (a
+ * player that is still a light render loads its building code first). `any` asks a player
+ * that can show any parameters (the tty panel) to take a link no preset player claimed.
  */
 export interface SharePlayer extends HTMLElement {
-  openShare(text: string, any: boolean): 'opened' | 'not-mine' | string;
+  openShare(text: string, any: boolean): 'opened' | 'not-mine' | string | Promise<'opened' | 'not-mine' | string>;
 }
 
 /** The full URL of the current page with `#sim=<text>`. `loc` is usually `location`. */
@@ -169,7 +170,7 @@ async function openFromHash(): Promise<void> {
     const list = any ? [...order.filter((p) => p.hasAttribute('data-share-target')), ...order.filter((p) => !p.hasAttribute('data-share-target'))] : order;
     for (const p of list) {
       if (typeof p.openShare !== 'function') continue;
-      const r = p.openShare(text, any);
+      const r = await p.openShare(text, any);
       if (r === 'not-mine') continue;
       if (r === 'opened') {
         removeAlert();

@@ -71,16 +71,21 @@ function button(part: string, label: string, opts: { primary?: boolean; toggle?:
   return `<button type="button" class="${cls}" data-part="${part}" data-needs-js disabled${opts.extra ?? ''}><span class="sim-btn-text">${esc(label)}</span></button>`;
 }
 
+/** The player's header: the heading (`title`), the description (`desc`) and the header HTML. */
+export function shellHeadHtml(o: Pick<ShellOptions, 'uid' | 'title' | 'description' | 'headingLevel' | 'headerHtml'>): string {
+  const h = `h${o.headingLevel ?? 3}`;
+  return `<header class="sim-head"><${h} id="${esc(o.uid)}-title" class="sim-title" data-part="title" tabindex="-1">${esc(o.title)}</${h}><p class="sim-desc" data-part="desc">${esc(o.description)}</p>${o.headerHtml ?? ''}</header>`;
+}
+
 /** The whole player `<section>` (the host element wraps it). */
 export function shellHtml(o: ShellOptions): string {
-  const h = `h${o.headingLevel ?? 3}`;
   const uid = esc(o.uid);
   const last = o.steps - 1;
   const shareable = o.shareable ?? true;
   const prompt = o.schedPromptHtml ?? '<strong>Play the scheduler:</strong> choose what happens next.';
   const noscript = o.noscript ?? 'The player needs JavaScript; the drawings and tables show the starting state.';
   return `<section class="sim" aria-labelledby="${uid}-title">
-<header class="sim-head"><${h} id="${uid}-title" class="sim-title" data-part="title" tabindex="-1">${esc(o.title)}</${h}><p class="sim-desc" data-part="desc">${esc(o.description)}</p>${o.headerHtml ?? ''}</header>
+${shellHeadHtml(o)}
 <div class="sim-stage" data-part="stage">${o.stageHtml}</div>
 <div class="sim-bar" data-part="bar">
 <div class="sim-caption"><div data-part="narrationbox" aria-live="polite" aria-atomic="true"><p class="sim-stepno" data-part="stepno">Step 0 of ${last}</p><p class="sim-narration" data-part="narration">${esc(o.narration)}</p></div><p class="sim-source" data-part="source">${o.sourceHtml ?? ''}</p></div>${o.captionHtml ?? ''}

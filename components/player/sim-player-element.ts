@@ -18,6 +18,11 @@
  *   step" (when the subclass can encode a share link);
  * - lazy views: `loadViews()` runs once, when the widget scrolls near the viewport or is
  *   first used, whichever comes first; until it resolves the server-rendered tables show.
+ * - a light render (`data-build="pending"`, `widget-html.ts`): the server sent only the
+ *   header and the first narration; the element builds the rest (`buildBody`, once the code
+ *   that writes it has loaded: `prepareBuild`) and starts when it comes within
+ *   `BUILD_MARGIN` of the viewport, is first pointed at or focused, or is needed
+ *   (`whenStarted`: a share link; `ensureStarted`: `load`). Until then it has no player.
  * - reduced motion: the subclass's views decide per step (`animate` is false when scrubbing
  *   far); `views/motion.ts` turns transitions off under `prefers-reduced-motion`.
  *
@@ -37,6 +42,13 @@ export type On = <K extends keyof DocumentEventMap>(target: EventTarget, type: K
 
 /** Milliseconds per step at 1× speed (default of `SimPlayerElement.stepMs`). */
 export const BASE_STEP_MS = 1000;
+
+/**
+ * How far from the viewport (above or below) a light render builds its markup: far enough
+ * that a reader scrolling down never sees it grow (the build is synchronous, a few ms), near
+ * enough that a lesson's players are not all built while it loads.
+ */
+export const BUILD_MARGIN = '1500px 0px';
 
 /** True when keys typed at `t` belong to a text field, not to the player's shortcuts. */
 export function isTyping(t: EventTarget | null): boolean {
@@ -79,6 +91,11 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   private abort = new AbortController();
   private dragging = false;
   private viewsLoading: Promise<void> | null = null;
+  /** The light render's start button had the focus: give it to the heading once built. */
+  private focusOnStart = false;
+  /** Watches a light render until it builds (`BUILD_MARGIN`). */
+  private buildIo: IntersectionObserver | null = null;
+  private buildAbort: AbortController | null = null;
 
   // ---- hooks ----------------------------------------------------------------------------
 
@@ -95,6 +112,18 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
   protected abstract renderState(state: S, animate: boolean, changed: boolean): void;
   /** Loads and first draws the heavy views (d3...), once. A rejection keeps the tables. */
   protected abstract loadViews(): Promise<void>;
+  /**
+   * A light render only: builds the player's markup (everything but the header) for step 0
+   * of `this.player`, replacing the server's placeholder. Runs once, before `setup`.
+   */
+  protected buildBody(): void {}
+  /** Loads what `buildBody` needs (once); `canBuild` is true when it has loaded. */
+  protected prepareBuild(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected canBuild(): boolean {
+    return true;
+  }
   /** Once, after the first player exists and the controls are enabled. */
   protected setup(): void {}
   /** Extra work when the widget wakes (comes into view, first use), after `loadViews` starts. */
@@ -147,12 +176,87 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
       if (!this.viewsLoading) this.observeVisibility();
       return;
     }
+    if (this.dataset.build === 'pending') {
+      this.awaitBuild();
+      return;
+    }
+    this.start();
+  }
+
+  /**
+   * Starts the player now if it is still a light render waiting to be built (`load` needs
+   * it at once). Returns true when the player runs; false when it could not start (the
+   * narration then says why) or when the code that builds it has not loaded yet (see
+   * `whenStarted`).
+   */
+  ensureStarted(): boolean {
+    if (this.player) return true;
+    if (this.dataset.build === 'pending' && !this.canBuild()) return false;
+    this.stopWaiting();
+    this.start();
+    return Boolean(this.player);
+  }
+
+  /** Loads what building needs, then `ensureStarted` (a share link, a first click). */
+  async whenStarted(): Promise<boolean> {
+    if (this.player) return true;
+    if (this.dataset.build === 'pending') {
+      try {
+        await this.prepareBuild();
+      } catch (err) {
+        console.warn(`${this.widgetName}: the player's code failed to load`, err);
+        return false;
+      }
+    }
+    return this.ensureStarted();
+  }
+
+  /**
+   * A light render: builds when it comes near the viewport, or on the first pointer or focus
+   * (its "Start the player" button, shown now that scripts run, is a Tab stop: once built,
+   * the focus moves from it to the player's heading).
+   */
+  private awaitBuild(): void {
+    this.stopWaiting();
+    this.buildAbort = new AbortController();
+    const startButton = this.maybeEl<HTMLButtonElement>('start');
+    if (startButton) startButton.hidden = false;
+    const go = (e?: Event) => {
+      if (startButton && e?.target instanceof Node && startButton.contains(e.target)) this.focusOnStart = true;
+      void this.whenStarted();
+    };
+    this.addEventListener('pointerdown', go, { signal: this.buildAbort.signal });
+    this.addEventListener('focusin', go, { signal: this.buildAbort.signal });
+    startButton?.addEventListener('click', go, { signal: this.buildAbort.signal });
+    if (typeof IntersectionObserver !== 'function') {
+      go();
+      return;
+    }
+    this.buildIo = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) go();
+    }, { rootMargin: BUILD_MARGIN });
+    this.buildIo.observe(this);
+  }
+
+  private stopWaiting(): void {
+    this.buildIo?.disconnect();
+    this.buildIo = null;
+    this.buildAbort?.abort();
+    this.buildAbort = null;
+  }
+
+  /** Creates the player, builds a light render's markup, wires the controls and renders. */
+  private start(): void {
     const player = this.createPlayer();
     if (typeof player === 'string') {
-      this.el('narration').textContent = player;
+      (this.maybeEl('narration') ?? this.querySelector('.sim-pending .sim-narration'))!.textContent = player;
       return;
     }
     this.player = player;
+    if (this.dataset.build === 'pending') {
+      this.buildBody();
+      delete this.dataset.build;
+    }
     this.setup();
     this.wire();
     this.querySelectorAll<HTMLButtonElement | HTMLSelectElement | HTMLInputElement>('[data-needs-js]').forEach((el) => (el.disabled = false));
@@ -162,9 +266,15 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     this.dataset.view = 'diagrams';
     this.render(false);
     this.observeVisibility();
+    if (this.focusOnStart) {
+      this.focusOnStart = false;
+      this.maybeEl('title')?.focus();
+    }
   }
 
   disconnectedCallback(): void {
+    this.stopWaiting();
+    if (!this.player) return;
     // Stop the clock and drop listeners; the drawn views stay for a possible re-insertion.
     this.stop();
     this.abort.abort();

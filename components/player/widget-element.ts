@@ -32,6 +32,11 @@ import { PlayerCore } from './player-core.ts';
 import { choiceButtonHtml } from './shell-html.ts';
 import { SimPlayerElement, type On } from './sim-player-element.ts';
 
+/** The markup functions of a light render's build (`widget-body.ts`), loaded on first need. */
+type BodyModule = typeof import('./widget-body.ts');
+let bodyModule: BodyModule | null = null;
+let bodyLoading: Promise<BodyModule> | null = null;
+
 type Ctx = WidgetCtx<unknown, unknown, unknown>;
 type DrawScene = (svg: SVGSVGElement, scene: Scene, animate: boolean) => void;
 
@@ -72,15 +77,15 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     return this.dataset.preset ?? '';
   }
 
-  /** The context of the current step (the frame computed once per timeline). */
-  protected ctx(): Ctx {
+  /** The context of step `index` (default: the current step; the frame computed once per timeline). */
+  protected ctx(index = this.player.index): Ctx {
     const p = this.player;
     const states = p.states;
     const last = states[states.length - 1];
     if (!this.frameOf || this.frameOf.last !== last || this.frameOf.length !== states.length) {
       this.frameOf = { last, length: states.length, frame: this.def.frame ? this.def.frame(states) : undefined };
     }
-    return widgetCtx(this.preset, p.params, states, p.index, this.frameOf.frame, this.id || this.def.tag);
+    return widgetCtx(this.preset, p.params, states, index, this.frameOf.frame, this.id || this.def.tag);
   }
 
   // ---- the shell's hooks ------------------------------------------------------------------
@@ -95,6 +100,44 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     } catch (e) {
       return `This simulation could not start: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+
+  /**
+   * Loads `widget-body.ts` (once per page, shared by every widget): it is not in a lesson's
+   * first bundle, since no player is built while the page loads.
+   */
+  protected prepareBuild(): Promise<void> {
+    bodyLoading ??= import('./widget-body.ts').then((m) => (bodyModule = m));
+    return bodyLoading.then(() => undefined);
+  }
+
+  protected canBuild(): boolean {
+    return bodyModule !== null;
+  }
+
+  /**
+   * A light render: the server's placeholder becomes the whole player for step 0, from the
+   * same function the server's whole render uses (`widgetBodyHtml`); the heading and the
+   * description are the ones shown, each drawing's size comes from `data-boxes`.
+   */
+  protected buildBody(): void {
+    const { parseBoxes, widgetBodyHtml } = bodyModule!;
+    const p = this.player;
+    const ctx = this.ctx(0);
+    const level = Number(this.maybeEl('title')?.tagName.slice(1));
+    const html = widgetBodyHtml({
+      def: this.def,
+      ctx,
+      title: this.maybeEl('title')?.textContent ?? '',
+      description: this.maybeEl('desc')?.textContent ?? '',
+      headingLevel: level === 2 || level === 4 || level === 5 ? level : 3,
+      steps: p.length,
+      choices: this.def.model.enabled(p.states[0]),
+      boxes: parseBoxes(this.dataset.boxes ?? ''),
+    });
+    const t = document.createElement('template');
+    t.innerHTML = html;
+    this.replaceChildren(t.content);
   }
 
   protected narrationOf(state: unknown): string {
@@ -237,7 +280,7 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
    * nothing. Returns null on success. Never throws.
    */
   load(run: WidgetRun): string | null {
-    if (!this.player) return 'This player could not start, so it cannot show another run.';
+    if (!this.ensureStarted()) return this.notStarted();
     const spec = Object.hasOwn(this.def.presets, this.preset) ? this.def.presets[this.preset] : undefined;
     const params = run.params !== undefined ? run.params : spec ? spec.params : this.player.params;
     const seed = run.seed ?? this.player.seed;
@@ -281,14 +324,22 @@ export class WidgetElement extends SimPlayerElement<unknown, unknown, unknown> {
     }
   }
 
+  /** Why `load` could not show a run in a player that has not started. */
+  protected notStarted(): string {
+    return this.dataset.build === 'pending' && !this.canBuild()
+      ? 'This player is still loading; try again in a moment (or call whenStarted() first).'
+      : 'This player could not start, so it cannot show another run.';
+  }
+
   /**
    * Opens share text (from `share-link.ts`): `'opened'`, `'not-mine'` (a link to another
    * preset of the same model) or the decoder's sentence for a damaged or outdated link.
    */
-  openShare(text: string, _any: boolean): 'opened' | 'not-mine' | string {
+  async openShare(text: string, _any: boolean): Promise<'opened' | 'not-mine' | string> {
     const decoded = decodePresetShare(shareSpecOf(this.def), text);
     if (!decoded.ok) return decoded.error;
     if (decoded.preset !== this.preset) return 'not-mine';
+    if (!(await this.whenStarted())) return 'This player could not start, so it cannot open this link.';
     const spec = this.def.presets[this.preset];
     return this.load({ params: spec.params, seed: 1, schedule: decoded.schedule, step: decoded.step }) ?? 'opened';
   }

@@ -4,9 +4,13 @@ import { expect, test, type FrameLocator, type Page } from '@playwright/test';
 
 const LESSON = '/lessons/tty-write-atomicity/';
 
-/** Id of the first tty player outside a Predict question (those are covered until answered). */
+/**
+ * Id of the first tty player outside a Predict question (those are covered until answered).
+ * Far players are light renders until a reader comes near (`data-ready` only then), so this
+ * finds the players by their ids.
+ */
 async function freePlayerId(frame: FrameLocator): Promise<string> {
-  const id = await frame.locator('tty-sim[data-ready]').first().evaluate((first) => {
+  const id = await frame.locator('tty-sim[id]').first().evaluate((first) => {
     const all = Array.from(first.ownerDocument.querySelectorAll<HTMLElement>('tty-sim[id]'));
     return all.find((p) => !p.closest('dpl-predict'))?.id ?? '';
   });

@@ -71,6 +71,11 @@ test('the tty player does not shift when its diagrams arrive (their room is rese
     await recordLayoutShifts(page);
     await page.goto('/lessons/tty-write-atomicity/');
     const sim = page.locator('tty-sim[data-preset="kernel-blocking"]');
+    // As a reader scrolling down: two screens above it the player has built its markup (a
+    // light render, components/player/widget-html.ts) and started (once its question is
+    // answered or skipped: a covered player is cut off, so it is not near the viewport).
+    await uncover(sim);
+    await sim.evaluate((e) => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 2 * window.innerHeight));
     await expect(sim).toHaveAttribute('data-ready', 'true');
     const before = await layoutShiftTotal(page);
     await sim.evaluate((e) => e.scrollIntoView({ block: 'center' }));

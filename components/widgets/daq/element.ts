@@ -108,11 +108,11 @@ export class DaqSimElement extends WidgetElement {
     return encodeDaqShare({ preset: this.preset, params: this.params, schedule: this.player.choices as DaqChoice[], step: this.player.index });
   }
 
-  openShare(text: string, _any: boolean): 'opened' | 'not-mine' | string {
-    if (!this.player) return 'This player could not start, so it cannot show another run.';
+  async openShare(text: string, _any: boolean): Promise<'opened' | 'not-mine' | string> {
     const d = decodeDaqShare(text);
     if (!d.ok) return d.error;
     if (d.preset !== this.preset) return 'not-mine';
+    if (!(await this.whenStarted())) return this.notStarted();
     this.run(d.params, d.schedule, d.step);
     this.dataset.loaded = 'true';
     if (d.changed) this.say('Running with the parameters of the link (the form shows them).');

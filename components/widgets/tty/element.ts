@@ -94,9 +94,18 @@ export class TtySimElement extends WidgetElement {
     super.showFigure(name, focus);
   }
 
-  /** The parameters of the run shown (null before the element is upgraded). */
+  /**
+   * The parameters of the run shown: while a light render waits to be built, its preset's
+   * or its `data-params`; null before the element is upgraded or when those are not valid.
+   */
   get params(): TtyParams | null {
-    return this.player ? this.tty.params : null;
+    if (this.player) return this.tty.params;
+    if (this.dataset.params === undefined) return this.preset && Object.hasOwn(TTY_PRESETS, this.preset) ? TTY_PRESETS[this.preset].params : null;
+    try {
+      return JSON.parse(this.dataset.params) as TtyParams;
+    } catch {
+      return null;
+    }
   }
   /** Every choice of the timeline shown (may run past the current step). */
   get timeline(): readonly TtyChoice[] {
@@ -114,7 +123,7 @@ export class TtySimElement extends WidgetElement {
    * returns a message and changes nothing. Returns null on success. Never throws.
    */
   load(run: LoadRun): string | null {
-    if (!this.player) return 'This player could not start, so it cannot show another run.';
+    if (!this.ensureStarted()) return this.notStarted();
     const params = run.params ?? this.tty.params;
     const { schedule, step } = run;
     const seed = run.seed ?? this.tty.seed;
@@ -173,7 +182,7 @@ export class TtySimElement extends WidgetElement {
    * "Shared run". Returns `'opened'`, `'not-mine'`, or the decoder's sentence for a damaged,
    * outdated or non-replaying link (nothing changes then).
    */
-  openShare(text: string, any: boolean): 'opened' | 'not-mine' | string {
+  async openShare(text: string, any: boolean): Promise<'opened' | 'not-mine' | string> {
     const d = decodeShare(text);
     if (!d.ok) return d.error;
     const run: LoadRun = { params: d.params, schedule: d.schedule, step: d.step };
@@ -185,6 +194,7 @@ export class TtySimElement extends WidgetElement {
       if (!same && !any) return 'not-mine';
       if (!same) Object.assign(run, SHARED_RUN_HEADING);
     }
+    if (!(await this.whenStarted())) return this.notStarted();
     return this.load(run) ?? 'opened';
   }
 }

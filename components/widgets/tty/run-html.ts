@@ -17,13 +17,15 @@ export interface TtyRunOptions {
   description: string;
   uid: string;
   headingLevel?: 2 | 3 | 4 | 5;
+  /** The light render (`widgetHtml`'s `light`): the element builds the rest when it is needed. */
+  light?: boolean;
 }
 
 /** The key the one-run preset list uses while rendering (never on the page). */
 const RUN_KEY = 'run';
 
 /**
- * The whole `<tty-sim>` for `o.params` at its initial state. Throws `Error` naming
+ * The `<tty-sim>` for `o.params` at its initial state (whole, or light with `o.light`). Throws `Error` naming
  * `<TtySim params>` and the model's complaint for invalid parameters (failing the build).
  */
 export async function ttyRunHtml(o: TtyRunOptions): Promise<string> {
@@ -33,7 +35,7 @@ export async function ttyRunHtml(o: TtyRunOptions): Promise<string> {
     throw new Error(`<TtySim params>: ${(err as Error).message}`);
   }
   const def = { ...ttyWidget, presets: { [RUN_KEY]: { title: o.title, description: o.description, params: o.params } } };
-  const html = await widgetHtml(def, { preset: RUN_KEY, uid: o.uid, headingLevel: o.headingLevel });
+  const html = await widgetHtml(def, { preset: RUN_KEY, uid: o.uid, headingLevel: o.headingLevel, light: o.light, noscriptStyle: !o.light });
   const attr = ` data-preset="${RUN_KEY}"`;
   const at = html.indexOf(attr);
   if (at < 0) throw new Error('<TtySim params>: the widget markup has no data-preset attribute to replace');
