@@ -1,7 +1,8 @@
 /**
  * `npm test`: every test, in two lanes that run at once.
  *
- *   lane "unit": check:sims (tsc on sims/), then test:unit (Vitest)
+ *   lane "unit": check:sims (tsc on sims/), test:unit (Vitest), then check:types (tsc on the
+ *                whole project, once the build has written Astro's generated types in .astro/)
  *   lane "site": build, then test:e2e (Playwright in Chromium, against the build)
  *
  * The end-to-end tests need only the build, not the unit tests, so the machine's cores stay
@@ -15,8 +16,13 @@ import { spawn } from 'node:child_process';
 /** The children write to pipes: keep their colours when this process writes to a terminal. */
 const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
 
-/** Runs `npm run <script>` for each script in turn, stopping at the first failure; resolves with the exit status. */
-function lane(name, scripts, { stream }) {
+/**
+ * Runs `npm run <script>` for each step in turn, stopping at the first failure; resolves with
+ * the exit status. A step is a script name, or `{ script, after }` to wait for the promise
+ * `after` first. `done[script]` is called when that script ends, passed or not.
+ */
+function lane(name, steps, { stream, done = {} }) {
+  const scripts = steps.map((s) => (typeof s === 'string' ? s : s.script));
   const chunks = [];
   const say = (text) => (stream ? process.stdout.write(text) : chunks.push(Buffer.from(text)));
   const started = performance.now();
@@ -36,8 +42,11 @@ function lane(name, scripts, { stream }) {
   return (async () => {
     let status = 0;
     let failed = '';
-    for (const script of scripts) {
+    for (const step of steps) {
+      const script = typeof step === 'string' ? step : step.script;
+      if (typeof step !== 'string') await step.after;
       status = await run(script);
+      done[script]?.();
       if (status !== 0) {
         failed = script;
         break;
@@ -50,5 +59,12 @@ function lane(name, scripts, { stream }) {
   })();
 }
 
-const [unit, site] = await Promise.all([lane('unit', ['check:sims', 'test:unit'], { stream: false }), lane('site', ['build', 'test:e2e'], { stream: true })]);
+// The whole-project type check reads `.astro/` (the content collections' types), which the
+// build writes: it waits for the build to end.
+let built;
+const buildEnded = new Promise((resolve) => (built = resolve));
+const [unit, site] = await Promise.all([
+  lane('unit', ['check:sims', 'test:unit', { script: 'check:types', after: buildEnded }], { stream: false }),
+  lane('site', ['build', 'test:e2e'], { stream: true, done: { build: built } }),
+]);
 process.exitCode = unit !== 0 || site !== 0 ? 1 : 0;

@@ -9,7 +9,7 @@ import { PlayerCore } from './player-core.ts';
 /** A preset as every `sims/<model>/presets.ts` defines it (extra fields are kept). */
 export interface PresetLike<P, C> {
   params: P;
-  schedule?: C[];
+  schedule?: readonly C[];
 }
 
 /**
@@ -20,7 +20,7 @@ export interface PresetLike<P, C> {
 export function presetPlayer<P, S, C, T extends PresetLike<P, C>>(
   component: string,
   preset: string,
-  presets: Record<string, T>,
+  presets: Readonly<Record<string, T>>,
   model: Model<P, S, C>,
   file: string,
 ): { spec: T; player: PlayerCore<P, S, C> } {
