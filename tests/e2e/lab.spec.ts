@@ -33,7 +33,9 @@ test.beforeEach(async ({ page }) => {
   });
 });
 
-test('focusing a cell loads Monaco; Shift+Enter in it runs the cell', async ({ page }) => {
+test('focusing a cell loads Monaco; Shift+Enter in it runs the cell; it sees the names other cells define, with their types', async ({ page }) => {
+  type Handle = { editorHandle?: { setValue(v: string): void; problems(): Promise<{ message: string }[]> } };
+  const problems = (n: number) => cell(page, n).evaluate(async (li) => (await (li as unknown as Handle).editorHandle!.problems()).map((p) => p.message));
   await page.evaluate(() => localStorage.setItem('dpl:lab:plain', '0'));
   await openStarter(page, 'capstone-daq-driver');
   await cell(page, 3).locator('textarea.lab-code').focus();
@@ -44,20 +46,12 @@ test('focusing a cell loads Monaco; Shift+Enter in it runs the cell', async ({ p
   await expect(cell(page, 3).locator('.lab-output')).toContainText('descriptorsPerSecond');
   // Shift+Enter ran the cell without inserting a line.
   await expect(cell(page, 3).locator('textarea.lab-code')).toBeHidden();
-});
-
-test('in Monaco a cell sees the names other cells define, with their types', async ({ page }) => {
-  type Handle = { editorHandle?: { setValue(v: string): void; problems(): Promise<{ message: string }[]> } };
-  const problems = (n: number) => cell(page, n).evaluate(async (li) => (await (li as unknown as Handle).editorHandle!.problems()).map((p) => p.message));
-  await page.evaluate(() => localStorage.setItem('dpl:lab:plain', '0'));
-  await openStarter(page, 'tty-write-atomicity');
-  // Cell 2 reads sizeA, sizeB, base and variant, which cell 1 defines.
-  await cell(page, 2).locator('textarea.lab-code').focus();
-  await expect(cell(page, 2)).toHaveAttribute('data-editor', 'monaco', { timeout: 30_000 });
-  await expect.poll(() => problems(2), { timeout: 30_000 }).toEqual([]);
-  // A wrong use of one of them is a type error: sizeA is a number.
-  await cell(page, 2).evaluate((li) => (li as unknown as Handle).editorHandle!.setValue('const shout = sizeA.toUpperCase();'));
-  await expect.poll(async () => (await problems(2)).join(' | '), { timeout: 30_000 }).toMatch(/Property 'toUpperCase' does not exist on type '12'/);
+  // Cell 3 reads sampleRate, bytesPerSample and blockBytes (cell 1) and commands (cell 2):
+  // no "Cannot find name".
+  await expect.poll(() => problems(3), { timeout: 30_000 }).toEqual([]);
+  // A wrong use of one of them is a type error: sampleRate is a number.
+  await cell(page, 3).evaluate((li) => (li as unknown as Handle).editorHandle!.setValue('const shout = sampleRate.toUpperCase();'));
+  await expect.poll(async () => (await problems(3)).join(' | '), { timeout: 30_000 }).toMatch(/Property 'toUpperCase' does not exist on type '1000000'/);
 });
 
 /** The lesson player a cell's run output plays in, once it shows the run. */
