@@ -1,6 +1,7 @@
 // Follow-along mode (issue 18): a presenter and a learner in two browser contexts, against the
 // local server (scripts/serve.mjs, which hosts the rooms).
 import { expect, test, type FrameLocator, type Page } from '@playwright/test';
+import { recordLayoutShifts } from './helpers';
 
 const LESSON = '/lessons/tty-write-atomicity/';
 
@@ -36,6 +37,7 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   const presenter = await pctx.newPage();
   const learner = await lctx.newPage();
 
+  await recordLayoutShifts(presenter);
   await presenter.goto('/present/');
   const proot = presenter.locator('[data-room-present]');
   await expect(proot).toHaveAttribute('data-state', 'live');
@@ -45,6 +47,12 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   await presenter.getByLabel('Lesson').selectOption(LESSON);
   await expect(proot).toHaveAttribute('data-frame', LESSON);
   const pframe = presenter.frameLocator('[data-testid="present-frame"]');
+  // The lesson in the frame is drawn without the site's header from its first paint (the head's
+  // script marks it embedded before the body is parsed), so nothing in it moves.
+  const lessonFrame = presenter.frames().find((f) => f.url().includes(LESSON))!;
+  expect(await lessonFrame.evaluate(() => document.documentElement.dataset.embedded)).toBe('room');
+  await expect(pframe.locator('.site-header')).toBeHidden();
+  expect(await lessonFrame.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0))).toBeLessThan(0.01);
 
   await learner.goto(`/join/?code=${code}`);
   const lroot = learner.locator('[data-room-join]');
