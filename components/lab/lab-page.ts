@@ -186,11 +186,23 @@ let typesLoading: Promise<Monaco> | null = null;
 let typesSync: (() => void) | null = null;
 let typesTimer: ReturnType<typeof setTimeout> | undefined;
 function loadTypes(): Promise<Monaco> {
-  typesLoading ??= Promise.all([import('../editor/monaco.ts'), import('./analyze.ts')]).then(([m, { analyzeCell }]) => {
-    typesSync = () => m.setNotebookCells(nb.cells.map((c) => ({ id: c.id, source: sourceOf(c.id), defines: analyzeCell(sourceOf(c.id)).defines })));
-    typesSync();
-    return m;
-  });
+  typesLoading ??= Promise.all([import('../editor/monaco.ts'), import('./analyze.ts')]).then(
+    ([m, { analyzeCell }]) => {
+      typesSync = () =>
+        m.setNotebookCells(
+          nb.cells.map((c) => {
+            const source = sourceOf(c.id);
+            return { id: c.id, source, defines: analyzeCell(source).defines };
+          }),
+        );
+      typesSync();
+      return m;
+    },
+    (e: unknown) => {
+      typesLoading = null; // the next focus tries again (the cell keeps its textarea meanwhile)
+      throw e;
+    },
+  );
   return typesLoading;
 }
 /** Brings the type checker's view of the notebook up to date once the typing pauses (only once Monaco is loaded). */
