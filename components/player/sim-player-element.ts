@@ -17,7 +17,7 @@
  * - the collapsible text trace, the "Table view" toggle (`aria-pressed`), "Copy link to this
  *   step" (when the subclass can encode a share link);
  * - lazy views: `loadViews()` runs once, when the widget scrolls near the viewport or is
- *   first used, whichever comes first; until it resolves the server-rendered tables show.
+ *   first used, whichever comes first; until it resolves the tables show.
  * - a light render (`data-build="pending"`, `widget-html.ts`): the server sent only the
  *   header and the first narration; the element builds the rest (`buildBody`, once the code
  *   that writes it has loaded: `prepareBuild`) and starts when it comes within

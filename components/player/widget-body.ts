@@ -5,7 +5,7 @@
  * and the trace (`shell.ts`). Synchronous and small, so both sides use it:
  *
  * - the server (`widget-html.ts`): the whole player for the Lab and a tty run of any
- *   parameters, and the light first render of a lesson player (`widgetStubHtml`: host,
+ *   parameters, and the light first render of a lesson player (`widgetHtml(def, { light: true })`: host,
  *   header, first narration);
  * - the element (`widget-element.ts`), which builds the rest of a light player in the page
  *   when it comes near the viewport or is needed (a share link, `load`, a first click), with
