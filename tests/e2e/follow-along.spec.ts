@@ -109,6 +109,14 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   await lctx.close();
 });
 
+test('the presenter page fits a phone: no sideways scroll', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto('/present/');
+  await expect(page.locator('[data-room-present]')).toHaveAttribute('data-state', 'live');
+  await expect(page.getByLabel('Lesson')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+});
+
 test('the join page explains a wrong room code', async ({ page }) => {
   await page.goto('/join/');
   await expect(page.getByLabel('Room code')).toBeVisible();
