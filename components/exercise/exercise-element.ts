@@ -109,7 +109,11 @@ class DplExercise extends HTMLElement {
       e.stopPropagation();
       this.closeReset();
     });
-    on(window, 'pagehide', () => this.flushSave());
+    // Only a save still waiting for the typing to pause is written on leaving: writing the
+    // saved record again would undo what another tab did meanwhile (an import, a reset).
+    on(window, 'pagehide', () => {
+      if (this.saveTimer) this.flushSave();
+    });
     // A phone may discard a tab in the background without a pagehide: save when it is hidden.
     on(document, 'visibilitychange', () => {
       if (document.visibilityState === 'hidden' && this.saveTimer) this.flushSave();

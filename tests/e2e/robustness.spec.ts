@@ -156,3 +156,33 @@ test('progress export and import; a malformed file changes nothing', async ({ pa
   await page.goto(LESSON);
   await expect(exercise(page).locator('textarea[data-role="code"]')).toHaveValue(/exported work/);
 });
+
+test('leaving a lesson whose work is saved does not undo what another tab did', async ({ page, context }) => {
+  await page.goto(LESSON);
+  await setPlainCode(page, ID, '// saved work\nexport function circSpaceToEnd(): number { return 0; }\n');
+  await expect.poll(() => page.evaluate((id) => localStorage.getItem(`dpl:v1:ex:${id}`) ?? '', ID)).toContain('saved work');
+  await expect(exercise(page).locator('[data-role="save"]')).toContainText('Saved');
+  // Another tab starts over (the home page's import or a cleared site), then this tab is left.
+  const other = await context.newPage();
+  await other.goto('/');
+  await other.evaluate(() => localStorage.clear());
+  await page.evaluate(() => {
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  expect(await other.evaluate(() => localStorage.length)).toBe(0);
+  // A save still waiting for the typing to pause is written on leaving (in one task: no timer
+  // can write it first).
+  await page.evaluate(() => Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }));
+  const written = await page.evaluate((id) => {
+    const area = document.querySelector<HTMLTextAreaElement>(`dpl-exercise[data-exercise-id="${id}"] textarea[data-role="code"]`)!;
+    area.value += '// typed last\n';
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+    const before = localStorage.getItem(`dpl:v1:ex:${id}`);
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    return [before, localStorage.getItem(`dpl:v1:ex:${id}`) ?? ''];
+  }, ID);
+  expect(written[0]).toBeNull();
+  expect(written[1]).toContain('typed last');
+});
