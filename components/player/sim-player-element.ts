@@ -50,6 +50,20 @@ export const BASE_STEP_MS = 1000;
  */
 export const BUILD_MARGIN = '1500px 0px';
 
+/** The last build that came near the viewport; the next one waits for it (`takeBuildTurn`). */
+let buildTurn: Promise<void> = Promise.resolve();
+
+/**
+ * Resolves in a task of its own, after every build queued before it: players that come near
+ * the viewport together (a page's first screens) are built one per task, so the page stays
+ * responsive between them instead of running one long task. A reader's click or focus and a
+ * share link do not queue.
+ */
+function takeBuildTurn(): Promise<void> {
+  buildTurn = buildTurn.then(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  return buildTurn;
+}
+
 /** True when keys typed at `t` belong to a text field, not to the player's shortcuts. */
 export function isTyping(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
@@ -197,8 +211,11 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     return Boolean(this.player);
   }
 
-  /** Loads what building needs, then `ensureStarted` (a share link, a first click). */
-  async whenStarted(): Promise<boolean> {
+  /**
+   * Loads what building needs, then `ensureStarted` (a share link, a first click). With
+   * `queued`, the build waits its turn (`takeBuildTurn`): one that came near the viewport.
+   */
+  async whenStarted(queued = false): Promise<boolean> {
     if (this.player) return true;
     if (this.dataset.build === 'pending') {
       try {
@@ -206,6 +223,10 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
       } catch (err) {
         console.warn(`${this.widgetName}: the player's code failed to load`, err);
         return false;
+      }
+      if (queued) {
+        await takeBuildTurn();
+        if (this.player || !this.isConnected) return Boolean(this.player);
       }
     }
     return this.ensureStarted();
@@ -223,7 +244,7 @@ export abstract class SimPlayerElement<P, S, C> extends HTMLElement {
     if (startButton) startButton.hidden = false;
     const go = (e?: Event) => {
       if (startButton && e?.target instanceof Node && startButton.contains(e.target)) this.focusOnStart = true;
-      void this.whenStarted();
+      void this.whenStarted(e === undefined);
     };
     this.addEventListener('pointerdown', go, { signal: this.buildAbort.signal });
     this.addEventListener('focusin', go, { signal: this.buildAbort.signal });

@@ -185,16 +185,12 @@ export async function initPresenter(root: HTMLElement): Promise<void> {
   $<HTMLButtonElement>('[data-act="section"]').addEventListener('click', nextSection);
   $<HTMLButtonElement>('[data-act="projector"]').addEventListener('click', () => projector());
 
-  /** Projector mode inside the lesson: larger type, black on white, stronger borders. */
-  const PROJECTOR_CSS = `html:root.dpl-projector { font-size: 140%; color-scheme: light; --bg: #fff; --surface: #fff; --surface-2: #f0f0f0; --fg: #000; --muted: #1a1a1a; --border: #444; --code-bg: #f0f0f0; }
-html:root.dpl-projector body { color: #000; background: #fff; }`;
-
   const attach = () => {
     const win = frame.contentWindow;
     const doc = frame.contentDocument;
     if (!win || !doc) return;
     lastPlayer = null;
-    embedLesson(doc, 'Lesson being presented', PROJECTOR_CSS);
+    embedLesson(doc, 'Lesson being presented');
     doc.documentElement.classList.toggle('dpl-projector', root.dataset.projector === 'true');
     const sel = Array.from(select.options).find((o) => o.value === win.location.pathname);
     if (sel) select.value = sel.value;
@@ -208,7 +204,9 @@ html:root.dpl-projector body { color: #000; background: #fff; }`;
       void publish();
     }).observe(doc.body, { subtree: true, attributes: true, attributeFilter: ['data-step'] });
     root.dataset.frame = win.location.pathname;
-    void publish();
+    // Published from a task of its own: reading where the lesson is lays it out, and the load
+    // event's task has just built the players near the window.
+    setTimeout(() => void publish(), 0);
   };
   frame.addEventListener('load', attach);
   frame.src = select.value;

@@ -55,6 +55,10 @@ export const TOP_LINE = 80;
  * the last heading at or above `TOP_LINE`, the fraction measured to the next heading.
  */
 export function currentSection(win: Window): { section: string | null; scroll: number } {
+  // At the very top the page's top is what is shown: no heading can be above `TOP_LINE` there
+  // (a lesson opens with its title block), and measuring would lay out the whole lesson just
+  // after it loaded.
+  if (win.scrollY === 0) return { section: null, scroll: 0 };
   const hs = sectionsOf(win.document);
   const y = win.scrollY + TOP_LINE;
   let i = -1;
@@ -85,9 +89,10 @@ export function scrollToSection(win: Window, section: string | null, scroll: num
  * hidden (the room page has them) and its main landmark is named, so the page as a whole has
  * one banner and distinguishable landmarks. `label` names the lesson's main region.
  */
-export function embedLesson(doc: Document, label: string, extraCss = ''): void {
-  const style = doc.createElement('style');
-  style.textContent = `.site-header, .site-footer, .skip-link { display: none !important; }\n${extraCss}`;
-  doc.head.append(style);
+export function embedLesson(doc: Document, label: string): void {
+  // Base.astro's head script sets the mark before the body is parsed when it sees a room page
+  // around it; setting it here covers a lesson that was already loaded. No stylesheet is added:
+  // global.css has the rules, so the whole lesson is not restyled when the frame loads.
+  if (doc.documentElement.dataset.embedded !== 'room') doc.documentElement.dataset.embedded = 'room';
   doc.querySelector('main')?.setAttribute('aria-label', label);
 }

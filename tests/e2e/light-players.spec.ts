@@ -74,3 +74,37 @@ test('a keyboard user who tabs to a player not built yet lands in it, and Tab go
   await page.keyboard.press('Tab');
   expect(await sim.evaluate((e) => e.contains(document.activeElement) && document.activeElement !== e.querySelector('[data-part="title"]'))).toBe(true);
 });
+
+test('players that come near the view together are built one per task, not in one long task', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto('/lessons/dma-ownership/', { waitUntil: 'load' });
+  // A mutation observer's callback runs once per task that changed what it watches (at the
+  // task's microtask checkpoint): players built in one task arrive in one callback.
+  await page.evaluate(() => {
+    const w = window as unknown as { __builtTogether: number[] };
+    w.__builtTogether = [];
+    new MutationObserver((records) => {
+      const ready = new Set(records.filter((r) => (r.target as HTMLElement).dataset.ready === 'true').map((r) => r.target));
+      if (ready.size > 0) w.__builtTogether.push(ready.size);
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-ready'] });
+  });
+  // A jump to where the most players not built yet lie within 1,400 px of the view (a link
+  // to a section) brings them near at once.
+  const near = await page.evaluate(() => {
+    const tops = [...document.querySelectorAll<HTMLElement>('.sim-host[data-model]')]
+      .filter((e) => !e.closest('[hidden], [data-run="locked"]') && e.dataset.ready !== 'true')
+      .map((e) => e.getBoundingClientRect().top + window.scrollY);
+    let best = { y: 0, n: 0 };
+    for (const t of tops) {
+      const y = Math.max(0, t - 100);
+      const n = tops.filter((u) => u > y - 1400 && u < y + window.innerHeight + 1400).length;
+      if (n > best.n) best = { y, n };
+    }
+    window.scrollTo(0, best.y);
+    return best.n;
+  });
+  expect(near).toBeGreaterThan(1);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __builtTogether: number[] }).__builtTogether.reduce((a, b) => a + b, 0))).toBeGreaterThanOrEqual(near);
+  const batches = await page.evaluate(() => (window as unknown as { __builtTogether: number[] }).__builtTogether);
+  expect(batches.every((n) => n === 1), `players built per task: ${batches.join(', ')}`).toBe(true);
+});
