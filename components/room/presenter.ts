@@ -163,7 +163,26 @@ export async function initPresenter(root: HTMLElement): Promise<void> {
     const v = on ?? root.dataset.projector !== 'true';
     root.dataset.projector = String(v);
     $<HTMLButtonElement>('[data-act="projector"]').setAttribute('aria-pressed', String(v));
-    frame.contentDocument?.documentElement.classList.toggle('dpl-projector', v);
+    if (frame.contentDocument) projectFrame(frame.contentDocument, v);
+  }
+
+  /**
+   * Projector mode in the lesson: the light theme whatever the reader's setting (the frame's
+   * own choice is put back when it ends), plus global.css's `.dpl-projector` rules.
+   */
+  function projectFrame(doc: Document, on: boolean): void {
+    const html = doc.documentElement;
+    if (on === html.classList.contains('dpl-projector')) return;
+    html.classList.toggle('dpl-projector', on);
+    if (on) {
+      html.dataset.themeBeforeProjector = html.dataset.theme ?? '';
+      html.dataset.theme = 'light';
+    } else {
+      const before = html.dataset.themeBeforeProjector;
+      delete html.dataset.themeBeforeProjector;
+      if (before) html.dataset.theme = before;
+      else delete html.dataset.theme;
+    }
   }
 
   function onKey(e: KeyboardEvent): void {
@@ -191,7 +210,7 @@ export async function initPresenter(root: HTMLElement): Promise<void> {
     if (!win || !doc) return;
     lastPlayer = null;
     embedLesson(doc, 'Lesson being presented');
-    doc.documentElement.classList.toggle('dpl-projector', root.dataset.projector === 'true');
+    projectFrame(doc, root.dataset.projector === 'true');
     const sel = Array.from(select.options).find((o) => o.value === win.location.pathname);
     if (sel) select.value = sel.value;
     win.addEventListener('scroll', onScroll, { passive: true });

@@ -32,7 +32,8 @@ async function stepForward(page: Page, frame: FrameLocator, id: string, times: n
 }
 
 test('a learner follows the presenter, detaches, and catches up on rejoin', async ({ browser }) => {
-  const pctx = await browser.newContext();
+  // The presenter's laptop is set to dark; projector mode still shows the lesson light.
+  const pctx = await browser.newContext({ colorScheme: 'dark' });
   const lctx = await browser.newContext();
   const presenter = await pctx.newPage();
   const learner = await lctx.newPage();
@@ -104,6 +105,12 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   await presenter.keyboard.press('f');
   await expect(presenter.getByRole('button', { name: /Projector mode/ })).toHaveAttribute('aria-pressed', 'true');
   await expect(pframe.locator('html')).toHaveClass(/dpl-projector/);
+  const colours = () => pframe.locator('html').evaluate((h) => [getComputedStyle(h).getPropertyValue('--accent').trim(), getComputedStyle(h.ownerDocument.body).backgroundColor]);
+  expect(await colours()).toEqual(['#1f5fd1', 'rgb(255, 255, 255)']);
+  // Off again: the reader's dark theme is back.
+  await presenter.keyboard.press('f');
+  await expect(pframe.locator('html')).not.toHaveClass(/dpl-projector/);
+  expect(await colours()).toEqual(['#7aa7ff', 'rgb(15, 18, 23)']);
 
   await pctx.close();
   await lctx.close();
