@@ -5,6 +5,10 @@
  *
  *   npm run build && npm run audit              every page
  *   npm run audit -- /lessons/dma-ownership/    only the pages named
+ *   npm run audit -- --why /present/            and, per page, what costs: the LCP element and
+ *                                               its parts, the long main-thread tasks (ms, of the
+ *                                               simulated 4x slower CPU) and whose they are,
+ *                                               render-blocking requests
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +19,23 @@ import { CHROMIUM_PATH } from './chromium-args.ts';
 import { sitePages } from './site-pages.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const why = process.argv.includes('--why');
+
+type Table = { items?: Record<string, unknown>[] };
+
+/** Prints what a page's performance score is made of (`--why`); figures from Lighthouse's own audits. */
+function explain(lhr: { audits: Record<string, { details?: unknown; displayValue?: string }> }): void {
+  const a = lhr.audits;
+  const lcp = (a['lcp-breakdown-insight']?.details as { items?: ({ items?: { label: string; duration: number }[] } & { nodeLabel?: string; selector?: string })[] } | undefined)?.items ?? [];
+  const node = lcp.find((i) => i.selector);
+  if (node) console.log(`  LCP element: ${node.selector} ("${String(node.nodeLabel).slice(0, 60)}")`);
+  for (const part of lcp.find((i) => i.items)?.items ?? []) console.log(`    ${part.label}: ${Math.round(part.duration)} ms`);
+  const tasks = ((a['long-tasks']?.details as Table | undefined)?.items ?? []) as { url: string; duration: number; startTime: number }[];
+  for (const t of tasks.slice(0, 10)) console.log(`  long task ${Math.round(t.duration)} ms at ${Math.round(t.startTime)} ms: ${t.url.replace(/^https?:\/\/[^/]+/, '')}`);
+  const blocking = ((a['render-blocking-insight']?.details as Table | undefined)?.items ?? []) as { url: string; totalBytes: number; wastedMs: number }[];
+  for (const b of blocking) console.log(`  render-blocking: ${b.url.replace(/^https?:\/\/[^/]+/, '')} (${b.totalBytes} bytes, ${Math.round(b.wastedMs)} ms)`);
+}
 
 async function main() {
   const port = 4393;
@@ -38,6 +59,7 @@ async function main() {
       const lcp = lhr.audits['largest-contentful-paint']?.displayValue ?? '?';
       const tbt = lhr.audits['total-blocking-time']?.displayValue ?? '?';
       const cls = lhr.audits['cumulative-layout-shift']?.displayValue ?? '?';
+      if (why) explain(lhr);
       console.log(`${p.padEnd(34)} performance ${perf} (LCP ${lcp}, TBT ${tbt}, CLS ${cls}), accessibility ${a11y}, requests ${items.length}, to other origins ${foreign.length}${foreign.length ? `: ${foreign.join(', ')}` : ''}`);
       worst = { perf: Math.min(worst.perf, perf), a11y: Math.min(worst.a11y, a11y), foreign: worst.foreign + foreign.length };
     }
