@@ -53,7 +53,7 @@ test('a learner follows the presenter, detaches, and catches up on rejoin', asyn
   const lessonFrame = presenter.frames().find((f) => f.url().includes(LESSON))!;
   expect(await lessonFrame.evaluate(() => document.documentElement.dataset.embedded)).toBe('room');
   await expect(pframe.locator('.site-header')).toBeHidden();
-  expect(await lessonFrame.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0))).toBeLessThan(0.01);
+  expect(await lessonFrame.evaluate(() => (window as unknown as { shifts: { value: number }[] }).shifts.reduce((a, b) => a + b.value, 0))).toBeLessThan(0.01);
 
   await learner.goto(`/join/?code=${code}`);
   const lroot = learner.locator('[data-room-join]');

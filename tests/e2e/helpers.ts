@@ -80,14 +80,33 @@ export async function uncover(player: Locator) {
 /** Records the page's layout shifts (not those right after input) from its first paint; call before `goto`. */
 export async function recordLayoutShifts(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    (window as unknown as { shifts: number[] }).shifts = [];
+    type Shift = { value: number; at: number; scrollY: number; sources: string[] };
+    const w = window as unknown as { shifts: Shift[] };
+    w.shifts = [];
+    const describe = (n: Node | null) => {
+      const e = n instanceof Element ? n : n?.parentElement;
+      if (!e) return '?';
+      const host = e.closest('[id]');
+      return `${e.tagName.toLowerCase()}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ')[0]}` : ''}${host ? ` in #${host.id}` : ''}`;
+    };
     new PerformanceObserver((l) => {
-      for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) (window as unknown as { shifts: number[] }).shifts.push(e.value);
+      for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean; sources?: { node: Node | null }[] })[]) {
+        if (!e.hadRecentInput) w.shifts.push({ value: e.value, at: Math.round(e.startTime), scrollY: Math.round(scrollY), sources: (e.sources ?? []).map((s) => describe(s.node)) });
+      }
     }).observe({ type: 'layout-shift', buffered: true });
   });
 }
 
+/** The layout shifts recorded so far (`recordLayoutShifts`), described: value, time, scrollY, moved nodes. */
+export function layoutShiftLog(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    (window as unknown as { shifts: { value: number; at: number; scrollY: number; sources: string[] }[] }).shifts
+      .map((s) => `${s.value.toFixed(4)} at ${s.at} ms, scrollY ${s.scrollY}: ${s.sources.join(', ')}`)
+      .join('\n'),
+  );
+}
+
 /** The sum of the layout shifts recorded so far (`recordLayoutShifts`). */
 export function layoutShiftTotal(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+  return page.evaluate(() => (window as unknown as { shifts: { value: number }[] }).shifts.reduce((a, b) => a + b.value, 0));
 }
