@@ -59,8 +59,8 @@ async function main() {
       const lcp = lhr.audits['largest-contentful-paint']?.displayValue ?? '?';
       const tbt = lhr.audits['total-blocking-time']?.displayValue ?? '?';
       const cls = lhr.audits['cumulative-layout-shift']?.displayValue ?? '?';
-      if (why) explain(lhr);
       console.log(`${p.padEnd(34)} performance ${perf} (LCP ${lcp}, TBT ${tbt}, CLS ${cls}), accessibility ${a11y}, requests ${items.length}, to other origins ${foreign.length}${foreign.length ? `: ${foreign.join(', ')}` : ''}`);
+      if (why) explain(lhr);
       worst = { perf: Math.min(worst.perf, perf), a11y: Math.min(worst.a11y, a11y), foreign: worst.foreign + foreign.length };
     }
   } finally {
